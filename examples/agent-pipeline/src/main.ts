@@ -1,0 +1,244 @@
+// `pnpm demo`: a multi-process LangGraph.js agent pipeline on the @x primitives,
+// with one worker killed part-way. See README.md.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { HarnessError } from '@x/tooling/redis';
+import { resolveRedis } from '@x/tooling/redis';
+import { parseArgs, UsageError, type DemoOptions } from './args.js';
+import { checkInvariants } from './invariants.js';
+import { Progress } from './progress.js';
+import { memoryServices, redisServices, type Services } from './services.js';
+import { percentile, RunStats } from './stats.js';
+import { runWorker, type WorkerEvent } from './work-loop.js';
+import type { WorkerConfig } from './worker.js';
+import { planWorkload, type PlannedConversation } from './workload.js';
+
+const MEMORY_MODE_LIMITS =
+  'Memory mode runs everything in this one process: in-memory backends (@x/shared-backend), an in-process ' +
+  '@x/lock and LangGraph\'s MemorySaver. It cannot show several processes sharing state, a worker crash and ' +
+  'its recovery from the last checkpoint, or atomic session writes with TTLs in Redis (the session log is an ' +
+  'in-process stand-in for @x/atomic-ops, which needs Redis).';
+
+interface RunOutcome {
+  crash?: { worker: string; atTurns: number; inFlight: number; pendingOfVictim: Set<string> };
+  workerErrors: string[];
+}
+
+async function runProcesses(
+  opts: DemoOptions,
+  redisUrl: string,
+  prefix: string,
+  stats: RunStats,
+  progress: Progress,
+  totalTurns: number,
+): Promise<RunOutcome> {
+  const outcome: RunOutcome = { workerErrors: [] };
+  const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  const children = new Map<string, ChildProcess>();
+  const exits: Promise<void>[] = [];
+  const crashAt = Math.ceil(totalTurns * 0.35);
+  const detail = () =>
+    `${stats.completed.size}/${opts.conversations} conversations, ${stats.turnsDone}/${totalTurns} turns, ` +
+    `cache hits ${stats.cacheHits}, workers ${children.size - (outcome.crash ? 1 : 0)}/${opts.workers}`;
+
+  for (let i = 1; i <= opts.workers; i++) {
+    const name = `w${i}`;
+    const config: WorkerConfig = {
+      name,
+      redisUrl,
+      prefix,
+      seed: opts.seed,
+      conversations: opts.conversations,
+      turns: opts.turns,
+      concurrency: opts.concurrency,
+    };
+    const child = fork(workerFile, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, DEMO_WORKER_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.set(name, child);
+    child.on('message', (raw) => {
+      const e = raw as WorkerEvent | { type: 'error'; worker: string; message: string };
+      if (e.type === 'error') {
+        outcome.workerErrors.push(`${e.worker}: ${e.message}`);
+        return;
+      }
+      stats.apply(e);
+      progress.update(stats.completed.size, detail());
+      if (opts.crash && !outcome.crash && stats.turnsDone >= crashAt) {
+        const victim = 'w1';
+        const inFlight = stats.inFlight.get(victim)?.size ?? 0;
+        children.get(victim)?.kill('SIGKILL');
+        const touched = stats.touched.get(victim) ?? new Set<string>();
+        outcome.crash = {
+          worker: victim,
+          atTurns: stats.turnsDone,
+          inFlight,
+          pendingOfVictim: new Set([...touched].filter((c) => !stats.completed.has(c))),
+        };
+        progress.note(`killed worker ${victim} with SIGKILL after ${stats.turnsDone} turns (${inFlight} conversation(s) in flight)`);
+      }
+    });
+    exits.push(
+      new Promise((resolve) => {
+        child.on('exit', (code, signal) => {
+          if (code !== 0 && !(signal === 'SIGKILL' && outcome.crash?.worker === name)) {
+            outcome.workerErrors.push(`${name} exited with ${signal ?? `code ${code}`}`);
+          }
+          resolve();
+        });
+      }),
+    );
+  }
+  const stop = () => children.forEach((c) => c.kill('SIGKILL'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await Promise.all(exits);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  progress.update(stats.completed.size, detail(), true);
+  return outcome;
+}
+
+async function runInProcess(opts: DemoOptions, services: Services, plans: PlannedConversation[], stats: RunStats, progress: Progress, totalTurns: number) {
+  const map = new Map(plans.map((p) => [p.id, p]));
+  const report = (e: WorkerEvent) => {
+    stats.apply(e);
+    progress.update(stats.completed.size, `${stats.completed.size}/${opts.conversations} conversations, ${stats.turnsDone}/${totalTurns} turns`);
+  };
+  await Promise.all(
+    Array.from({ length: opts.workers }, (_, i) =>
+      runWorker({ name: `w${i + 1}`, services, plans: map, concurrency: opts.concurrency, seed: opts.seed + i * 7919, report }),
+    ),
+  );
+  progress.update(stats.completed.size, `${stats.completed.size}/${opts.conversations} conversations`, true);
+}
+
+const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const plans = planWorkload(opts.seed, opts.conversations, opts.turns);
+  const totalTurns = plans.reduce((n, p) => n + p.turns.length, 0);
+
+  let redis: Awaited<ReturnType<typeof resolveRedis<'standalone'>>> | undefined;
+  if (!opts.memory) {
+    try {
+      redis = await resolveRedis('standalone');
+    } catch (err) {
+      if (!(err instanceof HarnessError)) throw err;
+      console.log(`No Redis available: ${err.message.split('\n')[0]}`);
+    }
+  }
+  const mode = redis ? 'redis' : 'memory';
+  console.log(redis ? `Redis: ${redis.summary}` : `Running in memory mode. ${MEMORY_MODE_LIMITS}`);
+  const prefix = `demo:${randomBytes(4).toString('hex')}`;
+  console.log(
+    `Serving ${opts.conversations} conversations x ${opts.turns} turns with ${redis ? `${opts.workers} worker processes` : `${opts.workers} in-process workers`} ` +
+      `(concurrency ${opts.concurrency}, seed ${opts.seed}${redis && opts.crash ? ', one worker killed part-way' : ''})`,
+  );
+
+  const services = redis ? await redisServices(redis.url, prefix) : memoryServices();
+  const stats = new RunStats();
+  const progress = new Progress(opts.conversations);
+  let exitCode = 0;
+  try {
+    await services.queue.init(plans.map((p) => p.id));
+    let outcome: RunOutcome = { workerErrors: [] };
+    if (redis) outcome = await runProcesses(opts, redis.url, prefix, stats, progress, totalTurns);
+    else await runInProcess(opts, services, plans, stats, progress, totalTurns);
+    progress.end();
+    const servedMs = performance.now() - started;
+
+    const invariants = await checkInvariants(services, plans);
+    const sessions = await Promise.all(plans.map((p) => services.sessions.getSession(p.id)));
+    const messages = sessions.reduce((n, s) => n + (s?.messageCount ?? 0), 0);
+    const handoffs = sessions.reduce((n, s) => n + (s?.handoffs ?? 0), 0);
+    const completions = await services.queue.completions();
+    const lookups = stats.cacheHits + stats.cacheMisses;
+    const resumed = outcome.crash ? [...outcome.crash.pendingOfVictim].filter((c) => completions.get(c) === 1) : [];
+    const resumedMidRun = resumed.filter((c) => stats.resumedMidRun.has(c));
+    const elapsedMs = performance.now() - started;
+
+    const rows: [string, string][] = [
+      ['mode', redis ? `redis: ${redis.summary}` : 'memory (no Redis)'],
+      ['conversations completed', `${[...completions.values()].filter((n) => n >= 1).length} / ${opts.conversations}`],
+      ['messages', String(messages)],
+      ['handoffs', String(handoffs)],
+      ['approvals resumed', String(stats.approvalsDone)],
+      ['units of work', [...stats.units].map(([k, n]) => `${n} ${k}`).join(', ')],
+      ['cache hit rate', lookups ? `${((stats.cacheHits / lookups) * 100).toFixed(1)}% (${stats.cacheHits} hits of ${lookups} lookups)` : 'n/a'],
+      [
+        'lock waits',
+        `p50 ${fmtMs(percentile(stats.lockWaitsMs, 50))} ms, p99 ${fmtMs(percentile(stats.lockWaitsMs, 99))} ms (${stats.lockWaitsMs.length} acquisitions)`,
+      ],
+      [
+        'worker killed',
+        outcome.crash
+          ? `${outcome.crash.worker} (SIGKILL after ${outcome.crash.atTurns} of ${totalTurns} turns, ${outcome.crash.inFlight} in flight)`
+          : mode === 'redis'
+            ? 'none (--no-crash)'
+            : 'none (memory mode)',
+      ],
+      [
+        'resumed after the crash',
+        outcome.crash ? `${resumed.length} conversations (${resumedMidRun.length} mid-run, from their last checkpoint)` : '-',
+      ],
+      ['total time', `${(elapsedMs / 1000).toFixed(1)} s (serving ${(servedMs / 1000).toFixed(1)} s, checks ${((elapsedMs - servedMs) / 1000).toFixed(1)} s)`],
+    ];
+    console.log('\nSummary');
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(25)} ${v}`);
+    console.log(`\nInvariants (read back from ${redis ? 'Redis' : 'the in-memory state'})`);
+    for (const r of invariants) {
+      console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}`);
+      for (const v of r.violations) console.log(`         ${v}`);
+    }
+    for (const e of outcome.workerErrors) console.log(`  FAIL worker error: ${e}`);
+    const broken = invariants.filter((r) => !r.ok);
+    if (broken.length > 0 || outcome.workerErrors.length > 0) {
+      exitCode = 1;
+      console.log(`\nBroken: ${[...broken.map((r) => r.name), ...outcome.workerErrors.map((e) => `worker error (${e})`)].join('; ')}`);
+    }
+    if (opts.json) {
+      console.log(
+        JSON.stringify({
+          mode,
+          conversations: opts.conversations,
+          completed: [...completions.values()].filter((n) => n === 1).length,
+          messages,
+          handoffs,
+          cacheHits: stats.cacheHits,
+          cacheLookups: lookups,
+          crashed: outcome.crash?.worker ?? null,
+          resumed: resumed.length,
+          resumedMidRun: resumedMidRun.length,
+          invariants: Object.fromEntries(invariants.map((r) => [r.name, r.ok])),
+          ok: exitCode === 0,
+        }),
+      );
+    }
+  } finally {
+    await services.close();
+    await redis?.stop();
+  }
+  return exitCode;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      if (err.help) {
+        console.log(err.message);
+        process.exit(0);
+      }
+      console.error(err.message.trim());
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,137 @@
+import { defineScript } from '@x/lua-scripts';
+import { Keyspace, type RedisAdapter } from '@x/redis-adapter';
+
+/**
+ * The demo's own bookkeeping: which conversations are still pending, who
+ * completed them, and the fencing token of every unit of work (the invariant
+ * checks read these back from Redis).
+ */
+export interface WorkQueue {
+  init(ids: readonly string[]): Promise<void>;
+  pending(): Promise<string[]>;
+  /**
+   * Records that the holder of `token` works on `id` now. False when a holder
+   * with a larger token already wrote: this holder lost its lock and must stop.
+   */
+  recordToken(id: string, token: number, worker: string): Promise<boolean>;
+  /** Marks `id` completed (once per call: the invariant check wants exactly one). */
+  complete(id: string): Promise<void>;
+  tokens(id: string): Promise<number[]>;
+  completions(): Promise<Map<string, number>>;
+}
+
+// An application script of the demo's own, built at run time with defineScript.
+const completeScript = defineScript({
+  name: 'demo/complete',
+  source: [
+    "redis.call('ZREM', KEYS[1], ARGV[1])",
+    "return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)",
+  ].join('\n'),
+  keys: ['pending', 'completions'],
+  args: ['id'],
+});
+
+// Appends a fencing token to a conversation's log only if it is larger than every token
+// logged before: a holder that lost its lock (paused past its lease) is refused.
+const fencedLogScript = defineScript({
+  name: 'demo/fenced-log',
+  source: [
+    "local last = redis.call('LINDEX', KEYS[1], -1)",
+    "if last and tonumber(last) >= tonumber(ARGV[1]) then return 0 end",
+    "redis.call('RPUSH', KEYS[1], ARGV[1])",
+    "redis.call('HSET', KEYS[2], 'token', ARGV[1], 'worker', ARGV[2])",
+    'return 1',
+  ].join('\n'),
+  keys: ['log', 'holder'],
+  args: ['token', 'worker'],
+});
+
+/** The work queue on Redis: a ZSET of pending ids and a hash of completions under one hash tag. */
+export class RedisWorkQueue implements WorkQueue {
+  readonly #ks: Keyspace;
+
+  constructor(
+    private readonly redis: RedisAdapter,
+    prefix: string,
+  ) {
+    this.#ks = new Keyspace(prefix);
+  }
+
+  get #pendingKey() {
+    return this.#ks.sharedKey('pending');
+  }
+  get #completionsKey() {
+    return this.#ks.sharedKey('completions');
+  }
+
+  async init(ids: readonly string[]): Promise<void> {
+    const chunk = 500;
+    for (let i = 0; i < ids.length; i += chunk) {
+      const part = ids.slice(i, i + chunk);
+      await this.redis.command({
+        command: ['ZADD', this.#pendingKey, ...part.flatMap((id, j) => [String(i + j), id])],
+        keys: [this.#pendingKey],
+      });
+    }
+  }
+
+  async pending(): Promise<string[]> {
+    return (await this.redis.command({ command: ['ZRANGE', this.#pendingKey, 0, -1], keys: [this.#pendingKey] })) as string[];
+  }
+
+  async recordToken(id: string, token: number, worker: string): Promise<boolean> {
+    const log = this.#ks.key(id, 'tokens');
+    const holder = this.#ks.key(id, 'holder');
+    return (await this.redis.runScript(fencedLogScript, { keys: [log, holder], args: [token, worker] })) === 1;
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.redis.runScript(completeScript, { keys: [this.#pendingKey, this.#completionsKey], args: [id] });
+  }
+
+  async tokens(id: string): Promise<number[]> {
+    const log = this.#ks.key(id, 'tokens');
+    return ((await this.redis.command({ command: ['LRANGE', log, 0, -1], keys: [log] })) as string[]).map(Number);
+  }
+
+  async completions(): Promise<Map<string, number>> {
+    const flat = (await this.redis.command({ command: ['HGETALL', this.#completionsKey], keys: [this.#completionsKey] })) as
+      | Record<string, string>
+      | string[];
+    const entries: [string, number][] = Array.isArray(flat)
+      ? Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, Number(flat[2 * i + 1])])
+      : Object.entries(flat).map(([k, v]) => [k, Number(v)]);
+    return new Map(entries);
+  }
+}
+
+/** The same queue in one process (memory mode). */
+export class InProcessWorkQueue implements WorkQueue {
+  #pending = new Set<string>();
+  #tokens = new Map<string, number[]>();
+  #completions = new Map<string, number>();
+
+  async init(ids: readonly string[]) {
+    ids.forEach((id) => this.#pending.add(id));
+  }
+  async pending() {
+    return [...this.#pending];
+  }
+  async recordToken(id: string, token: number) {
+    const list = this.#tokens.get(id) ?? [];
+    if (list.length > 0 && list.at(-1)! >= token) return false;
+    list.push(token);
+    this.#tokens.set(id, list);
+    return true;
+  }
+  async complete(id: string) {
+    this.#pending.delete(id);
+    this.#completions.set(id, (this.#completions.get(id) ?? 0) + 1);
+  }
+  async tokens(id: string) {
+    return [...(this.#tokens.get(id) ?? [])];
+  }
+  async completions() {
+    return new Map(this.#completions);
+  }
+}

@@ -1,0 +1,90 @@
+import { MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import { AtomicOperations } from '@x/atomic-ops';
+import { RedisSaver } from '@x/checkpoint-redis';
+import { createLock, type Lock } from '@x/lock';
+import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
+import { ContextBuffer, InMemoryBackend, RedisBackend, ThreadRegistry } from '@x/shared-backend';
+import { createClient } from 'redis';
+import { InProcessSessions, type SessionStore } from './sessions.js';
+import { InProcessWorkQueue, RedisWorkQueue, type WorkQueue } from './queue.js';
+
+/** What a context-buffer slot of the demo holds: one per answered turn. */
+export interface TurnSlot {
+  turn: number;
+  agent: string;
+  cacheHit: boolean;
+}
+
+/** Every primitive the pipeline uses, wired to Redis or (memory mode) to in-process stand-ins. */
+export interface Services {
+  readonly mode: 'redis' | 'memory';
+  readonly checkpointer: BaseCheckpointSaver;
+  readonly sessions: SessionStore;
+  readonly buffers: ContextBuffer<TurnSlot>;
+  readonly registry: ThreadRegistry;
+  readonly queue: WorkQueue;
+  lockFor(conversationId: string): Lock;
+  close(): Promise<void>;
+}
+
+/** Lease of the per-conversation lock: short, so a killed worker's conversations come free quickly. */
+export const LOCK_TTL_MS = 2_000;
+const PREFIX = 'demo';
+
+/** Services on one Redis, through one node-redis connection this process owns. */
+export async function redisServices(url: string, prefix = PREFIX): Promise<Services> {
+  const client = createClient({ url });
+  client.on('error', () => undefined); // reconnects are node-redis's job; calls report their own errors
+  await client.connect();
+  const redis: RedisAdapter = createRedisAdapter(client);
+  const backend = new RedisBackend({ redis, prefix: `${prefix}:shared` });
+  const locks = new Map<string, Lock>();
+  const sessions = new AtomicOperations(redis, { prefix: `${prefix}:sessions`, lockTtlMs: LOCK_TTL_MS });
+  return {
+    mode: 'redis',
+    checkpointer: new RedisSaver({ redis, prefix: `${prefix}:checkpoints` }),
+    sessions,
+    buffers: new ContextBuffer<TurnSlot>({ backend }),
+    registry: new ThreadRegistry({ backend }),
+    queue: new RedisWorkQueue(redis, `${PREFIX}:queue`),
+    lockFor(id) {
+      let lock = locks.get(id);
+      if (!lock) {
+        lock = createLock(redis, id, { ttlMs: LOCK_TTL_MS, prefix: `${prefix}:locks` });
+        locks.set(id, lock);
+      }
+      return lock;
+    },
+    async close() {
+      await Promise.all([...locks.values()].map((l) => l.close()));
+      await backend.close();
+      await redis.close();
+      await client.close();
+    },
+  };
+}
+
+/** Everything in this process: in-memory backends, an in-process lock, MemorySaver. */
+export function memoryServices(): Services {
+  const backend = new InMemoryBackend();
+  const locks = new Map<string, Lock>();
+  return {
+    mode: 'memory',
+    checkpointer: new MemorySaver(),
+    sessions: new InProcessSessions(),
+    buffers: new ContextBuffer<TurnSlot>({ backend }),
+    registry: new ThreadRegistry({ backend }),
+    queue: new InProcessWorkQueue(),
+    lockFor(id) {
+      let lock = locks.get(id);
+      if (!lock) {
+        lock = createLock(null, id, { ttlMs: LOCK_TTL_MS });
+        locks.set(id, lock);
+      }
+      return lock;
+    },
+    async close() {
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getTopologies } from '@x/tooling/vitest';
+
+const dir = join(import.meta.dirname, '..');
+const tsxCli = (await import('node:module')).createRequire(import.meta.url).resolve('tsx/cli');
+
+function demo(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; summary: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [tsxCli, 'src/main.ts', ...args, '--json'],
+      { cwd: dir, env: { ...process.env, ...env }, timeout: 150_000, maxBuffer: 10 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const last = stdout.trim().split('\n').at(-1) ?? '';
+        let summary: Record<string, unknown>;
+        try {
+          summary = JSON.parse(last) as Record<string, unknown>;
+        } catch {
+          reject(new Error(`no JSON summary (exit ${err?.code}):\n${stdout}\n${stderr}`));
+          return;
+        }
+        resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, summary });
+      },
+    );
+  });
+}
+
+describe('pnpm demo (a smaller run)', () => {
+  it('serves every conversation across processes, survives a SIGKILLed worker, and its invariants hold', async () => {
+    const { code, stdout, summary } = await demo(['--conversations', '36', '--workers', '3', '--concurrency', '3'], {
+      REDIS_URL: getTopologies().standalone.url,
+    });
+    expect(stdout).toContain('killed worker w1 with SIGKILL');
+    expect(summary).toMatchObject({ mode: 'redis', conversations: 36, completed: 36, messages: 36 * 3 * 2, crashed: 'w1', ok: true });
+    expect(Object.values(summary.invariants as Record<string, boolean>).every(Boolean)).toBe(true);
+    expect(Object.keys(summary.invariants as object)).toHaveLength(7);
+    expect(summary.resumed).toBeGreaterThanOrEqual(1);
+    expect(summary.cacheHits).toBeGreaterThan(0);
+    expect(code).toBe(0);
+  });
+
+  it('exits non-zero and names the broken invariant when a message is duplicated', async () => {
+    const { code, stdout, summary } = await demo(['--conversations', '6', '--workers', '2', '--no-crash'], {
+      REDIS_URL: getTopologies().standalone.url,
+      DEMO_INJECT_FAULT: 'duplicate-message',
+    });
+    expect(code).toBe(1);
+    expect(summary.ok).toBe(false);
+    expect(stdout).toMatch(/Broken: .*no message lost or duplicated/);
+  });
+
+  it('falls back to memory mode when no Redis can be had, and says what that mode cannot show', async () => {
+    // No REDIS_URL, and a redis-server path that does not exist: the harness finds no Redis.
+    const { code, stdout, summary } = await demo(['--conversations', '12', '--workers', '2', '--no-crash'], {
+      REDIS_URL: '',
+      REDIS_SERVER_BIN: join(dir, 'no-such-redis-server'),
+    });
+    expect(stdout).toContain('No Redis available');
+    expect(stdout).toContain('cannot show several processes sharing state');
+    expect(summary).toMatchObject({ mode: 'memory', completed: 12, ok: true });
+    expect(code).toBe(0);
+  });
+
+  it('rejects bad options with usage', async () => {
+    const result = await new Promise<{ code: number | undefined; stderr: string }>((resolve) =>
+      execFile(process.execPath, [tsxCli, 'src/main.ts', '--workers', '1'], { cwd: dir }, (err, _o, stderr) =>
+        resolve({ code: err?.code as number | undefined, stderr }),
+      ),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the crash needs at least 2 workers');
+  });
+});

@@ -1,0 +1,40 @@
+-- Helper: the framing shared with @x/checkpoint-redis (src/codec.ts). A framed
+-- value is a run of items, each "<byte length in decimal>:<bytes>", so any
+-- binary data (serialized values, encoded names with NUL separators) nests
+-- safely. Include with: --!include include/checkpoint-frame.lua
+local function cp_frame(s)
+  return #s .. ':' .. s
+end
+
+-- Reads up to `max` items (all when nil) from `s` starting at byte `pos`.
+-- Returns the items and the position after the last one read.
+local function cp_unframe(s, pos, max)
+  local out = {}
+  local n = 0
+  local len = #s
+  while pos <= len and (max == nil or n < max) do
+    local c = string.find(s, ':', pos, true)
+    if not c then
+      error({ err = 'ERR checkpoint: corrupt framed value' })
+    end
+    local size = tonumber(string.sub(s, pos, c - 1))
+    n = n + 1
+    out[n] = string.sub(s, c + 1, c + size)
+    pos = c + size + 1
+  end
+  return out, pos
+end
+
+-- The header of a checkpoint record: flags, parent id (encoded, '' for none),
+-- and one triple per channel of the checkpoint's channel_versions:
+-- (channel, version token, blob field or '' when the channel has no value).
+-- Returns flags, parent, n, triples (a flat array of 3 * n items).
+local function cp_header(rec)
+  local head, pos = cp_unframe(rec, 1, 3)
+  local n = tonumber(head[3])
+  local triples = {}
+  if n > 0 then
+    triples = cp_unframe(rec, pos, n * 3)
+  end
+  return head[1], head[2], n, triples
+end

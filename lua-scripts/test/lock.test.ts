@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { createClient, createCluster } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTopologies } from '@x/tooling/vitest';
+import { rawRedis } from './_raw-redis.js';
+import { waitUntil } from '@x/tooling/redis';
+import { lock, type ScriptDescriptor } from '../src/index.js';
+
+// Every lock script run directly with EVALSHA/EVAL on a real server, without the adapter
+// or the @x/lock package: the replies and effects stated in each header.
+describe('lock/*.lua on a real standalone Redis', () => {
+  const client = createClient({ url: getTopologies().standalone.url, RESP: 2 });
+  const { run, call, hgetall, serverTimeUs: serverUs, deleteByPrefix } = rawRedis(client);
+  const subscriber = client.duplicate();
+  const prefix = `t:lua-lock-${randomBytes(4).toString('hex')}`;
+  let n = 0;
+
+  /** The keys of a fresh lock name, as @x/lock builds them (one hash tag). */
+  const names = () => {
+    const tag = `{${prefix}:n${++n}}`;
+    return { lock: `${prefix}:${tag}:lock`, fence: `${prefix}:${tag}:fence`, channel: `${prefix}:${tag}:released` };
+  };
+
+  const acquire = (k: ReturnType<typeof names>, owner: string, ttlMs = 10_000, fenceTtlMs = 60_000, reenter = 0) =>
+    run(lock.acquire, [k.lock, k.fence], [owner, ttlMs, fenceTtlMs, reenter]) as Promise<[number, number]>;
+
+  beforeAll(async () => {
+    await client.connect();
+    await subscriber.connect();
+  });
+  afterAll(async () => {
+    await deleteByPrefix(prefix);
+    await subscriber.close();
+    await client.close();
+  });
+
+  it('declares its KEYS and ARGV in the headers the way @x/lock calls them', () => {
+    expect(lock.acquire.keys).toEqual(['lockKey', 'fenceKey']);
+    expect(lock.acquire.args).toEqual(['owner', 'ttlMs', 'fenceTtlMs', 'reenter']);
+    expect(lock.release.keys).toEqual(['lockKey']);
+    expect(lock.release.args).toEqual(['owner', 'channel', 'publishCommand']);
+    expect(lock.renew.keys).toEqual(['lockKey']);
+    expect(lock.renew.args).toEqual(['owner', 'ttlMs']);
+    expect(lock.fencedWrite.keys).toEqual(['resourceKey']);
+    expect(lock.fencedWrite.variadicArgs).toBe(true);
+    expect(lock.fencedWrite.numberOfKeys).toBe(1);
+    for (const s of Object.values(lock)) expect(s.source).not.toMatch(/^--!include/m);
+  });
+
+  describe('acquire.lua', () => {
+    it('takes a free lock: { 1, token }, the owner under the lock key, both keys with their TTLs', async () => {
+      const k = names();
+      const before = await serverUs();
+      const [status, token] = await acquire(k, 'owner-a', 5000, 60_000);
+      const after = await serverUs();
+      expect(status).toBe(1);
+      // The token is at least the server clock in microseconds at the time of the call.
+      expect(token).toBeGreaterThanOrEqual(before);
+      expect(token).toBeLessThanOrEqual(after);
+      expect(Number.isSafeInteger(token)).toBe(true);
+      expect(await call('GET', k.lock)).toBe('owner-a');
+      const pttl = Number(await call('PTTL', k.lock));
+      expect(pttl).toBeGreaterThan(4000);
+      expect(pttl).toBeLessThanOrEqual(5000);
+      expect(await call('GET', k.fence)).toBe(String(token));
+      const fencePttl = Number(await call('PTTL', k.fence));
+      expect(fencePttl).toBeGreaterThan(59_000);
+      expect(fencePttl).toBeLessThanOrEqual(60_000);
+    });
+
+    it('refuses another owner with { 0, pttl } and changes nothing', async () => {
+      const k = names();
+      const [, token] = await acquire(k, 'owner-a', 5000);
+      const [status, pttl] = await acquire(k, 'owner-b', 9000);
+      expect(status).toBe(0);
+      expect(pttl).toBeGreaterThan(4000);
+      expect(pttl).toBeLessThanOrEqual(5000);
+      expect(await call('GET', k.lock)).toBe('owner-a');
+      expect(await call('GET', k.fence)).toBe(String(token));
+    });
+
+    it('re-enters for the same owner with reenter = 1: { 2, 0 }, lease reset, no token minted', async () => {
+      const k = names();
+      const [, token] = await acquire(k, 'owner-a', 1000);
+      expect(await acquire(k, 'owner-a', 8000, 60_000, 1)).toEqual([2, 0]);
+      expect(Number(await call('PTTL', k.lock))).toBeGreaterThan(7000);
+      expect(await call('GET', k.fence)).toBe(String(token));
+    });
+
+    it('answers a retried acquisition (reenter = 0, its own owner token) as acquired, with a larger token', async () => {
+      // The retry of an attempt that won in Redis but whose reply was lost on the way back.
+      const k = names();
+      const [, token] = await acquire(k, 'owner-a', 1000);
+      const [status, again] = await acquire(k, 'owner-a', 8000);
+      expect(status).toBe(1);
+      expect(again).toBeGreaterThan(token);
+      expect(await call('GET', k.lock)).toBe('owner-a');
+      expect(Number(await call('PTTL', k.lock))).toBeGreaterThan(7000);
+      expect(await call('GET', k.fence)).toBe(String(again));
+    });
+
+    it('with reenter = 1 never takes a free lock: { -1, 0 } and nothing written', async () => {
+      const k = names();
+      expect(await acquire(k, 'owner-a', 1000, 60_000, 1)).toEqual([-1, 0]);
+      expect(Number(await call('EXISTS', k.lock, k.fence))).toBe(0);
+      await acquire(k, 'owner-b');
+      expect((await acquire(k, 'owner-a', 1000, 60_000, 1))[0]).toBe(0);
+    });
+
+    it('mints strictly increasing tokens, also after the counter key expired or was deleted', async () => {
+      const k = names();
+      const tokens: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const [status, token] = await acquire(k, `o${i}`, 10_000, 60_000);
+        expect(status).toBe(1);
+        tokens.push(token);
+        await call('DEL', k.lock);
+      }
+      // The counter key expires (fenceTtlMs 30 ms here) ...
+      const [, shortLived] = await acquire(k, 'short', 10_000, 30);
+      tokens.push(shortLived);
+      await call('DEL', k.lock);
+      await waitUntil(async () => Number(await call('EXISTS', k.fence)) === 0, { timeoutMs: 5000, what: 'the fence key to expire' });
+      tokens.push((await acquire(k, 'after-expiry'))[1]);
+      await call('DEL', k.lock);
+      // ... or is lost some other way (FLUSHDB, failover without the write): the clock floor still holds.
+      await call('DEL', k.fence);
+      tokens.push((await acquire(k, 'after-delete'))[1]);
+      for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]!);
+    });
+
+    it('keeps counting past a counter that runs ahead of the clock, and stretches its TTL to outlive it', async () => {
+      const k = names();
+      const ahead = (await serverUs()) + 5_000_000; // 5 s ahead of the server clock
+      await call('SET', k.fence, ahead);
+      const [, token] = await acquire(k, 'a', 1000, 1000);
+      expect(token).toBe(ahead + 1);
+      // fenceTtlMs (1000) plus the 5 s the counter is ahead: the key outlives the moment
+      // the clock floor passes the token, so expiry cannot make tokens go back.
+      const pttl = Number(await call('PTTL', k.fence));
+      expect(pttl).toBeGreaterThan(5500);
+      expect(pttl).toBeLessThanOrEqual(6000);
+    });
+
+    it('rejects bad arguments and foreign data under its key without writing', async () => {
+      const k = names();
+      await expect(acquire(k, 'a', 0)).rejects.toThrow(/ttlMs and fenceTtlMs must be positive/);
+      await expect(acquire(k, 'a', 1000, -5)).rejects.toThrow(/must be positive/);
+      await expect(run(lock.acquire, [k.lock, k.fence], ['a', 'soon', 1000, 0])).rejects.toThrow(/positive/);
+      expect(Number(await call('EXISTS', k.lock, k.fence))).toBe(0);
+      // Foreign data of another type under the lock key is never overwritten.
+      await call('HSET', k.lock, 'something', 'else');
+      await expect(acquire(k, 'a')).rejects.toThrow(/WRONGTYPE/);
+      expect(await hgetall(k.lock)).toEqual({ something: 'else' });
+      expect(Number(await call('EXISTS', k.fence))).toBe(0);
+    });
+
+    it('returns pttl -1 for a holder without expiry (a lock key someone persisted)', async () => {
+      const k = names();
+      await acquire(k, 'a');
+      await call('PERSIST', k.lock);
+      expect(await acquire(k, 'b')).toEqual([0, -1]);
+    });
+  });
+
+  describe('release.lua', () => {
+    it('releases only for the owner, and announces the release on the channel', async () => {
+      const k = names();
+      const messages: string[] = [];
+      await subscriber.subscribe(k.channel, (m) => messages.push(m));
+      try {
+        const [, token] = await acquire(k, 'owner-a');
+        expect(await run(lock.release, [k.lock], ['owner-b', k.channel, 'PUBLISH'])).toBe(0);
+        expect(await call('GET', k.lock)).toBe('owner-a');
+        expect(await run(lock.release, [k.lock], ['owner-a', k.channel, 'PUBLISH'])).toBe(1);
+        expect(Number(await call('EXISTS', k.lock))).toBe(0);
+        // The fencing counter stays: tokens keep increasing.
+        expect(await call('GET', k.fence)).toBe(String(token));
+        await waitUntil(() => messages.length === 1, { timeoutMs: 2000, what: 'the release message' });
+        expect(messages).toEqual(['']);
+        // Nothing to release any more: 0, and no second announcement.
+        expect(await run(lock.release, [k.lock], ['owner-a', k.channel, 'PUBLISH'])).toBe(0);
+        await call('PING');
+        expect(messages).toHaveLength(1);
+      } finally {
+        await subscriber.unsubscribe(k.channel);
+      }
+    });
+
+    it('refuses any publish command but PUBLISH and SPUBLISH', async () => {
+      const k = names();
+      await acquire(k, 'a');
+      await expect(run(lock.release, [k.lock], ['a', k.channel, 'DEL'])).rejects.toThrow(/PUBLISH or SPUBLISH/);
+      expect(Number(await call('EXISTS', k.lock))).toBe(1);
+    });
+  });
+
+  describe('renew.lua', () => {
+    it('extends only for the owner: 1; 0 when the lock is gone; -1 when another owner holds it', async () => {
+      const k = names();
+      await acquire(k, 'a', 1000);
+      expect(await run(lock.renew, [k.lock], ['a', 9000])).toBe(1);
+      expect(Number(await call('PTTL', k.lock))).toBeGreaterThan(8000);
+      expect(await run(lock.renew, [k.lock], ['b', 20_000])).toBe(-1);
+      expect(Number(await call('PTTL', k.lock))).toBeLessThanOrEqual(9000);
+      await call('DEL', k.lock);
+      expect(await run(lock.renew, [k.lock], ['a', 9000])).toBe(0);
+      expect(Number(await call('EXISTS', k.lock))).toBe(0);
+      await expect(run(lock.renew, [k.lock], ['a', 0])).rejects.toThrow(/positive/);
+    });
+  });
+
+  describe('fenced-write.lua', () => {
+    const res = () => `${prefix}:{${prefix}:res${++n}}:data`;
+
+    it('writes with a token >= the highest seen and records it; refuses an older token', async () => {
+      const key = res();
+      expect(await run(lock.fencedWrite, [key], ['_fence', 5, 0, 'v', 'five', 'w', 'x'])).toEqual([1, 5]);
+      expect(await hgetall(key)).toEqual({ _fence: '5', v: 'five', w: 'x' });
+      expect(await run(lock.fencedWrite, [key], ['_fence', 4, 0, 'v', 'four'])).toEqual([0, 5]);
+      expect(await hgetall(key)).toEqual({ _fence: '5', v: 'five', w: 'x' });
+      // The same holder may write again with its token.
+      expect(await run(lock.fencedWrite, [key], ['_fence', 5, 0, 'v', 'five again'])).toEqual([1, 5]);
+      expect(await run(lock.fencedWrite, [key], ['_fence', 1795296702314723, 0, 'v', 'big'])).toEqual([1, 1795296702314723]);
+      expect(await hgetall(key)).toEqual({ _fence: '1795296702314723', v: 'big', w: 'x' });
+      expect(await run(lock.fencedWrite, [key], ['_fence', 1795296702314722, 0, 'v', 'stale'])).toEqual([0, 1795296702314723]);
+    });
+
+    it('sets a TTL when asked, and can record a token without fields', async () => {
+      const key = res();
+      expect(await run(lock.fencedWrite, [key], ['_fence', 7, 5000])).toEqual([1, 7]);
+      expect(await hgetall(key)).toEqual({ _fence: '7' });
+      const pttl = Number(await call('PTTL', key));
+      expect(pttl).toBeGreaterThan(4000);
+      expect(pttl).toBeLessThanOrEqual(5000);
+      await run(lock.fencedWrite, [key], ['_fence', 8, 0, 'a', '1']);
+      expect(Number(await call('PTTL', key))).toBeGreaterThan(0);
+    });
+
+    it('rejects bad input without writing', async () => {
+      const key = res();
+      await expect(run(lock.fencedWrite, [key], ['_fence', 1.5, 0, 'a', '1'])).rejects.toThrow(/non-negative integer/);
+      await expect(run(lock.fencedWrite, [key], ['_fence', 'x', 0, 'a', '1'])).rejects.toThrow(/non-negative integer/);
+      await expect(run(lock.fencedWrite, [key], ['_fence', -1, 0, 'a', '1'])).rejects.toThrow(/non-negative integer/);
+      await expect(run(lock.fencedWrite, [key], ['_fence', 1, -1, 'a', '1'])).rejects.toThrow(/ttlMs/);
+      await expect(run(lock.fencedWrite, [key], ['_fence', 1, 0, 'a'])).rejects.toThrow(/pairs/);
+      await expect(run(lock.fencedWrite, [key], ['_fence', 1, 0, 'a', '1', '_fence', '9'])).rejects.toThrow(/tokenField/);
+      expect(Number(await call('EXISTS', key))).toBe(0);
+    });
+  });
+});
+
+describe('lock/release.lua on a real Redis Cluster (sharded pub/sub from a script)', () => {
+  const cluster = createCluster({ rootNodes: getTopologies().cluster.rootNodes });
+  const prefix = `t:lua-lock-c-${randomBytes(4).toString('hex')}`;
+
+  const run = async (script: ScriptDescriptor, keys: string[], args: (string | number)[]): Promise<unknown> => {
+    const tail = [String(keys.length), ...keys, ...args.map(String)];
+    try {
+      return await cluster.sendCommand(keys[0], false, ['EVALSHA', script.sha1, ...tail]);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return cluster.sendCommand(keys[0], false, ['EVAL', script.source, ...tail]);
+    }
+  };
+
+  beforeAll(async () => {
+    cluster.on('error', () => undefined);
+    await cluster.connect();
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('acquires and releases on the slot of the hash tag and announces with SPUBLISH', async () => {
+    for (let i = 0; i < 6; i++) {
+      const tag = `{${prefix}:n${i}}`;
+      const k = { lock: `${prefix}:${tag}:lock`, fence: `${prefix}:${tag}:fence`, channel: `${prefix}:${tag}:released` };
+      const messages: string[] = [];
+      await cluster.sSubscribe(k.channel, (m) => messages.push(m));
+      const [status, token] = (await run(lock.acquire, [k.lock, k.fence], ['a', 5000, 60_000, 0])) as [number, number];
+      expect(status).toBe(1);
+      expect(await run(lock.renew, [k.lock], ['a', 5000])).toBe(1);
+      expect(Number.isSafeInteger(token)).toBe(true);
+      expect(await run(lock.release, [k.lock], ['a', k.channel, 'SPUBLISH'])).toBe(1);
+      await waitUntil(() => messages.length === 1, { timeoutMs: 3000, what: 'the sharded release message' });
+      expect(messages).toEqual(['']);
+      await cluster.sUnsubscribe(k.channel);
+      await cluster.sendCommand(k.fence, false, ['DEL', k.fence]);
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { InvalidArgumentError, RedisPrimitiveError } from '@x/redis-adapter';
+
+/**
+ * Another handoff of the session holds its handoff lock. Retry after
+ * {@link HandoffInProgressError.retryAfterMs}, or once the holder called
+ * `releaseHandoffLock`. Code `ERR_HANDOFF_IN_PROGRESS`.
+ */
+export class HandoffInProgressError extends RedisPrimitiveError {
+  /** The session whose lock is held. */
+  readonly sessionId: string;
+  /** Remaining lifetime of the lock in ms when it was checked (-1: the lock has no expiry). */
+  readonly retryAfterMs: number;
+
+  constructor(sessionId: string, retryAfterMs: number) {
+    super('ERR_HANDOFF_IN_PROGRESS', `session ${JSON.stringify(sessionId)} has a handoff in progress (lock expires in ${retryAfterMs} ms)`);
+    this.sessionId = sessionId;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * `fromAgent` is not the session's current agent, so the handoff was refused
+ * (nothing was written). Pass `checkCurrentAgent: false` to hand off anyway.
+ * Code `ERR_HANDOFF_CONFLICT`.
+ */
+export class HandoffConflictError extends RedisPrimitiveError {
+  /** The session. */
+  readonly sessionId: string;
+  /** The agent the caller said holds the session. */
+  readonly expectedAgent: string;
+  /** The agent that actually holds it. */
+  readonly currentAgent: string;
+
+  constructor(sessionId: string, expectedAgent: string, currentAgent: string) {
+    super(
+      'ERR_HANDOFF_CONFLICT',
+      `session ${JSON.stringify(sessionId)} is held by agent ${JSON.stringify(currentAgent)}, not ${JSON.stringify(expectedAgent)}`,
+    );
+    this.sessionId = sessionId;
+    this.expectedAgent = expectedAgent;
+    this.currentAgent = currentAgent;
+  }
+}
+
+/**
+ * The operation id was already used for another kind of operation on this
+ * session (e.g. an `appendMessage` id reused for `recordResponse`); nothing was
+ * written. Code `ERR_OPERATION_ID_CONFLICT`.
+ */
+export class OperationIdConflictError extends RedisPrimitiveError {
+  /** The operation id. */
+  readonly operationId: string;
+  /** The kind of operation that used it first: `append` or `record`. */
+  readonly recordedAs: string;
+
+  constructor(operationId: string, recordedAs: string, attempted: string) {
+    super(
+      'ERR_OPERATION_ID_CONFLICT',
+      `operation id ${JSON.stringify(operationId)} was used by a ${recordedAs} operation, not ${attempted}`,
+    );
+    this.operationId = operationId;
+    this.recordedAs = recordedAs;
+  }
+}
+
+/**
+ * A message (or a response, or a handoff context) is larger than the
+ * configured `maxMessageBytes` once JSON-encoded. Nothing was sent. It is an
+ * {@link InvalidArgumentError} (code `ERR_INVALID_ARGUMENT`), so callers that
+ * handle bad input in general catch it too.
+ */
+export class MessageTooLargeError extends InvalidArgumentError {
+  /** The configured limit in bytes. */
+  readonly limitBytes: number;
+  /** The UTF-8 length of the JSON text in bytes. */
+  readonly actualBytes: number;
+
+  constructor(argument: string, actualBytes: number, limitBytes: number) {
+    super(`${argument} is ${actualBytes} bytes as JSON, over the limit of ${limitBytes} bytes (maxMessageBytes)`, {
+      argument,
+    });
+    this.limitBytes = limitBytes;
+    this.actualBytes = actualBytes;
+  }
+}
+
+/** A script replied with something this version does not understand (a mismatched script or server). */
+export class UnexpectedReplyError extends RedisPrimitiveError {
+  /** The reply as received. */
+  readonly reply: unknown;
+
+  constructor(script: string, reply: unknown) {
+    super('ERR_UNEXPECTED_REPLY', `unexpected reply from ${script}: ${safeDescribe(reply)}`);
+    this.reply = reply;
+  }
+}
+
+function safeDescribe(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
+import { getTopologies } from '@x/tooling/vitest';
+
+const dir = join(import.meta.dirname, '..');
+const files = exampleFiles(dir);
+const env = () => ({ REDIS_URL: getTopologies().standalone.url });
+
+describe('README examples', () => {
+  it('embeds every example file verbatim', () => {
+    expect(files.length).toBe(4);
+    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+  });
+
+  it('runs examples/1-conversation.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/1-conversation.ts'), env());
+    expect(stdout).toBe(
+      'appended 4, kept 3: user, assistant, user\n' +
+        'last: {"role":"user","content":"Reset my password"}\n' +
+        'messageCount 4, expires in <= 60 min\n',
+    );
+  });
+
+  it('runs examples/2-record-response.ts (twice: it starts clean)', async () => {
+    for (let i = 0; i < 2; i++) {
+      const { stdout } = await runExample(join(dir, 'examples/2-record-response.ts'), env());
+      expect(stdout).toBe('cached: Paris. (hits: 1)\nmessages 2, responses 1, tokens 14+3, latency 412 ms\n');
+    }
+  });
+
+  it('runs examples/3-handoff.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/3-handoff.ts'), env());
+    expect(stdout).toMatch(
+      new RegExp(
+        [
+          '^busy: retry in <= \\d+ ms',
+          'released with a wrong token: false',
+          'released with ours: true',
+          'conflict: held by billing',
+          'current: billing, used: billing, triage, context: \\{"reason":"refund","orderId":"A-17"\\}',
+          'history: triage -> billing\\n$',
+        ].join('\\n'),
+      ),
+    );
+  });
+
+  it('runs examples/4-idempotent-retry.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/4-idempotent-retry.ts'), env());
+    expect(stdout).toBe(
+      'first: 1, retry: 1, stored: 1\n' +
+        'rejected: message.sentAt is a Date, not a plain object (JSON would not read it back as written)\n',
+    );
+  });
+});

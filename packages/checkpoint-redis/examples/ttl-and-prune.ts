@@ -1,0 +1,39 @@
+import { createClient } from 'redis';
+import { emptyCheckpoint } from '@langchain/langgraph-checkpoint';
+import { RedisSaver } from '@x/checkpoint-redis';
+
+// A client the application owns; the saver never closes it.
+const client = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
+await client.connect();
+
+const saver = new RedisSaver({
+  redis: client,
+  prefix: `example-ttl-${process.pid}`,
+  // every key of a thread expires 1 hour after its last write or read
+  ttl: { defaultTtlMs: 60 * 60 * 1000, refreshOnRead: true },
+});
+
+// ten checkpoints, each with one pending write
+let config = { configurable: { thread_id: 'chat-42', checkpoint_ns: '' } };
+for (let step = 0; step < 10; step++) {
+  const checkpoint = { ...emptyCheckpoint(), channel_values: { count: step }, channel_versions: { count: step + 1 } };
+  config = (await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { count: step + 1 })) as typeof config;
+  await saver.putWrites(config, [['count', step + 1]], `task-${step}`);
+}
+
+const [key] = saver.keys.thread('chat-42');
+console.log('expires in about', Math.round((await client.pTTL(key!)) / 60_000), 'min');
+
+await saver.pinThread('chat-42'); // keep this conversation forever
+console.log('pinned ttl:', await client.pTTL(key!));
+await saver.unpinThread('chat-42'); // back to the default TTL
+
+// keep the 3 newest checkpoints per namespace; drop the rest, their writes and unused blobs
+const pruned = await saver.prune(['chat-42'], { keepLast: 3 });
+console.log('pruned:', pruned);
+for await (const tuple of saver.list({ configurable: { thread_id: 'chat-42' } })) {
+  console.log('kept step', tuple.metadata?.step, 'count =', tuple.checkpoint.channel_values.count);
+}
+
+await saver.deleteThread('chat-42');
+await client.close();

@@ -1,0 +1,28 @@
+/**
+ * A LangGraph.js checkpoint saver on plain Redis (no modules): one Lua script
+ * per operation on the thread's hash slot, channel blobs stored only when they
+ * change, server-side metadata filters, TTL with refresh-on-read, prune, a
+ * shallow saver, and Redis Cluster support.
+ *
+ * @packageDocumentation
+ */
+export {
+  RedisSaver,
+  type PruneOptions,
+  type PruneResult,
+  type RedisSaverOptions,
+  type TtlOptions,
+} from './saver.js';
+export { ShallowRedisSaver } from './shallow.js';
+export { RedisJsonPlusSerializer } from './serde.js';
+export { CheckpointKeys, THREAD_KEY_NAMES } from './keys.js';
+export {
+  CommandError,
+  ConnectionClosedError,
+  ConnectionError,
+  CorruptCheckpointError,
+  CrossSlotError,
+  InvalidArgumentError,
+  RedisPrimitiveError,
+  ScriptError,
+} from './errors.js';

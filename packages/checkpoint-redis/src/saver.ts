@@ -1,0 +1,651 @@
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  TASKS,
+  WRITES_IDX_MAP,
+  getCheckpointId,
+  maxChannelVersion,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  type DeltaChannelHistory,
+  type PendingWrite,
+  type SerializerProtocol,
+} from '@langchain/langgraph-checkpoint';
+import {
+  ConnectionClosedError,
+  InvalidArgumentError,
+  assertId,
+  createRedisAdapter,
+  isRedisAdapter,
+  type RedisAdapter,
+  type RedisArg,
+  type RedisInput,
+} from '@x/redis-adapter';
+import { checkpoint as scripts } from '@x/lua-scripts';
+import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
+import { CorruptCheckpointError } from './errors.js';
+import { CheckpointKeys, fields } from './keys.js';
+import { RedisJsonPlusSerializer } from './serde.js';
+import {
+  parseBlob,
+  parseDeltaReply,
+  parseRecord,
+  parseTuplesReply,
+  parseWrite,
+  type RawBlock,
+  type TuplesReply,
+} from './reply.js';
+
+/** Expiry of the keys of a thread. */
+export interface TtlOptions {
+  /**
+   * Every key of a thread (checkpoints, blobs, writes, indexes) expires this
+   * many milliseconds after the last write to the thread (or read, with
+   * `refreshOnRead`). All keys of a thread expire together. Unset or 0: no expiry.
+   */
+  defaultTtlMs?: number;
+  /** Reads (`getTuple`, `list`, `getDeltaChannelHistory`) refresh the TTL of the thread they read. */
+  refreshOnRead?: boolean;
+}
+
+/** Options of {@link RedisSaver} and {@link ShallowRedisSaver}. */
+export interface RedisSaverOptions {
+  /**
+   * The Redis to use: a connected node-redis client, cluster or sentinel client that
+   * the caller owns (never closed by the saver), an `@x/redis-adapter` adapter, or a
+   * URL / connection settings (then the saver owns the connection and `close()` ends it).
+   */
+  redis: RedisInput;
+  /** Key prefix (default `checkpoint`). Keys are `<prefix>:{<prefix>:<thread>}:<name>`. */
+  prefix?: string;
+  /** Expiry of threads; default: none. */
+  ttl?: TtlOptions;
+  /**
+   * Serializer for checkpoints, metadata, channel values and writes. Default:
+   * {@link RedisJsonPlusSerializer} (LangGraph's JsonPlusSerializer plus `Date`).
+   */
+  serde?: SerializerProtocol;
+  /** Receives errors of connections the saver owns (node-redis emits them while reconnecting). */
+  onError?: (err: Error) => void;
+  /** Checkpoints fetched per `list` round trip when no smaller limit applies (default 100). */
+  listPageSize?: number;
+  /** Index entries one `list` round trip examines when a metadata filter is given (default 1000). */
+  listScanBudget?: number;
+}
+
+/** Options of {@link RedisSaver.prune}. */
+export interface PruneOptions {
+  /** Checkpoints to keep per thread and namespace, newest first (0 drops them all). */
+  keepLast: number;
+}
+
+/** What {@link RedisSaver.prune} removed. */
+export interface PruneResult {
+  /** Checkpoints dropped (with their pending writes). */
+  checkpoints: number;
+  /** Channel blobs deleted because no remaining checkpoint referenced them. */
+  blobs: number;
+}
+
+const PRUNE_BUDGET = 1000;
+const FIRST_CONNECT_ATTEMPTS = 3;
+const DELTA_STEPS = 256;
+
+type Configurable = Record<string, unknown>;
+
+function configurable(config: RunnableConfig | undefined): Configurable {
+  return (config?.configurable ?? {}) as Configurable;
+}
+
+function toThreadId(value: unknown, argument = 'thread_id'): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return assertId(value, argument);
+}
+
+function positiveInt(value: number | undefined, fallback: number, argument: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidArgumentError(`${argument} must be a positive integer, got ${value}`, { argument });
+  }
+  return value;
+}
+
+/** Strict byte order of two encoded names (the order the lex indexes keep). */
+function lessThan(a: Buffer, b: Buffer): boolean {
+  return Buffer.compare(a, b) < 0;
+}
+
+/** A copy as a plain Uint8Array, so callers never hold a view into a reply buffer. */
+function bytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b);
+}
+
+/**
+ * A LangGraph.js checkpoint saver on plain Redis (no modules): every operation
+ * is one Lua script on the thread's hash slot, so it runs unchanged on Redis
+ * OSS >= 7, Valkey, managed services and Redis Cluster.
+ *
+ * - `put` stores only the channels in `newVersions` (as blobs keyed by channel
+ *   and version) and `getTuple` reassembles the rest from ancestors' blobs;
+ * - `putWrites` may land before the `put` of its checkpoint;
+ * - `list` filters metadata on the server, honours `before` for uuid6 ids and
+ *   has no hidden limit;
+ * - TTL with refresh-on-read on every key of a thread, pinning, `prune`.
+ *
+ * ```ts
+ * const checkpointer = await RedisSaver.fromUrl('redis://localhost:6379');
+ * const graph = workflow.compile({ checkpointer });
+ * ```
+ */
+export class RedisSaver extends BaseCheckpointSaver {
+  /** The adapter every call goes through (exposed for round-trip counting and admin use). */
+  readonly redis: RedisAdapter;
+  /** The key builders of this saver's prefix. */
+  readonly keys: CheckpointKeys;
+  readonly #ownsConnection: boolean;
+  readonly #ttlMs: number;
+  readonly #refreshOnRead: boolean;
+  readonly #pageSize: number;
+  readonly #scanBudget: number;
+  #closed = false;
+  /** True for {@link ShallowRedisSaver}: a put drops the namespace's older checkpoints. */
+  protected readonly shallow: boolean = false;
+
+  constructor(options: RedisSaverOptions) {
+    super(options?.serde ?? new RedisJsonPlusSerializer());
+    if (typeof options !== 'object' || options === null || options.redis === undefined) {
+      throw new InvalidArgumentError('RedisSaver needs { redis }: a node-redis client, cluster, sentinel, adapter or URL', {
+        argument: 'redis',
+      });
+    }
+    const ttl = options.ttl ?? {};
+    const ttlMs = ttl.defaultTtlMs ?? 0;
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 0) {
+      throw new InvalidArgumentError(`ttl.defaultTtlMs must be a non-negative integer, got ${ttlMs}`, {
+        argument: 'ttl.defaultTtlMs',
+      });
+    }
+    this.#ttlMs = ttlMs;
+    this.#refreshOnRead = ttl.refreshOnRead === true;
+    this.#pageSize = positiveInt(options.listPageSize, 100, 'listPageSize');
+    this.#scanBudget = positiveInt(options.listScanBudget, 1000, 'listScanBudget');
+    this.keys = new CheckpointKeys(options.prefix ?? 'checkpoint');
+    const given = options.redis;
+    this.redis = createRedisAdapter(given, options.onError ? { onError: options.onError } : {});
+    this.#ownsConnection = !isRedisAdapter(given) && this.redis.ownsConnection;
+  }
+
+  /**
+   * Connects to a Redis URL and returns a saver that owns the connection
+   * (`close()` or `await using` ends it). Rejects when Redis cannot be reached.
+   */
+  static async fromUrl<T extends RedisSaver>(
+    this: new (options: RedisSaverOptions) => T,
+    url: string,
+    options: Omit<RedisSaverOptions, 'redis'> = {},
+  ): Promise<T> {
+    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
+      throw new InvalidArgumentError('fromUrl needs a redis:// or rediss:// URL', { argument: 'url' });
+    }
+    // node-redis retries a refused first connection forever; give up after a few
+    // attempts until the first connection succeeds, then reconnect with backoff.
+    let connected = false;
+    const reconnectStrategy = (retries: number, cause: Error): number | Error => {
+      if (!connected && retries >= FIRST_CONNECT_ATTEMPTS) return cause;
+      return Math.min(2 ** retries * 50, 2000);
+    };
+    const saver = new this({ ...options, redis: { url, socket: { reconnectStrategy } } });
+    try {
+      await saver.redis.command({ command: ['PING'] });
+      connected = true;
+    } catch (err) {
+      await saver.close().catch(() => undefined);
+      throw err;
+    }
+    return saver;
+  }
+
+  /** The TTL (ms) given to threads on write; 0 when they do not expire. */
+  get defaultTtlMs(): number {
+    return this.#ttlMs;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ConnectionClosedError('the RedisSaver is closed');
+  }
+
+  get #readTtl(): number {
+    return this.#refreshOnRead ? this.#ttlMs : 0;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    this.#assertOpen();
+    const conf = configurable(config);
+    if (conf.thread_id === undefined) return undefined;
+    const threadId = toThreadId(conf.thread_id);
+    const ns = (conf.checkpoint_ns as string | undefined) ?? '';
+    const nsE = encodeName(ns, 'checkpoint_ns');
+    const id = getCheckpointId(config);
+    const idE = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
+    const reply = await this.redis.runScript(
+      scripts.getTuple,
+      { keys: this.keys.thread(threadId), args: [nsE, idE, this.#readTtl] },
+      { returnBuffers: true },
+    );
+    const parsed = parseTuplesReply(reply);
+    const block = parsed.blocks[0];
+    if (!block) return undefined;
+    return this.#toTuple(threadId, block, parsed.blobs);
+  }
+
+  async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
+    this.#assertOpen();
+    const { before, limit, filter } = options ?? {};
+    if (limit !== undefined && (typeof limit !== 'number' || Number.isNaN(limit))) {
+      throw new InvalidArgumentError(`limit must be a number, got ${typeof limit}`, { argument: 'limit' });
+    }
+    let remaining = limit === undefined ? Infinity : Math.floor(limit);
+    if (remaining <= 0) return;
+    const filterArgs: Buffer[] = [];
+    for (const [key, value] of Object.entries(filter ?? {})) {
+      if (value === undefined) {
+        filterArgs.push(Buffer.from(key, 'utf8'), Buffer.alloc(0));
+        continue;
+      }
+      const token = metadataToken(value);
+      if (token === undefined) return; // never equal to a stored value (=== semantics)
+      filterArgs.push(Buffer.from(key, 'utf8'), Buffer.from(token, 'utf8'));
+    }
+    const conf = configurable(config);
+    const ns = conf.checkpoint_ns as string | undefined;
+    const nsE = ns === undefined ? undefined : encodeName(ns, 'checkpoint_ns');
+    const exact = conf.checkpoint_id as string | undefined;
+    const exactE = exact ? encodeName(exact, 'checkpoint_id') : undefined;
+    const beforeId = before?.configurable?.checkpoint_id as string | undefined;
+    const beforeE = beforeId ? encodeName(beforeId, 'before.checkpoint_id') : undefined;
+    if (exactE && beforeE && !lessThan(exactE, beforeE)) return;
+
+    // bounds of the index range, newest (max) to oldest (min)
+    let index: 'ns' | 'id';
+    let max: Buffer;
+    let min: Buffer;
+    if (nsE !== undefined) {
+      index = 'ns';
+      if (exactE) {
+        max = min = cat('[', fields.checkpoint(nsE, exactE));
+      } else {
+        ({ max, min } = fields.nsRange(nsE));
+        if (beforeE) max = cat('(', fields.checkpoint(nsE, beforeE));
+      }
+    } else {
+      index = 'id';
+      if (exactE) {
+        min = cat('[', exactE, SEP);
+        max = cat('(', exactE, Buffer.from([1]));
+      } else {
+        min = Buffer.from('-');
+        max = beforeE ? cat('(', beforeE) : Buffer.from('+');
+      }
+    }
+
+    const threads =
+      conf.thread_id !== undefined ? [toThreadId(conf.thread_id)] : this.#scanThreads();
+    for await (const threadId of threads) {
+      let hi = max;
+      const keys = this.keys.thread(threadId);
+      while (remaining > 0) {
+        this.#assertOpen();
+        const pageLimit = Math.min(remaining, this.#pageSize);
+        const budget = filterArgs.length > 0 ? this.#scanBudget : pageLimit;
+        const reply = await this.redis.runScript(
+          scripts.list,
+          { keys, args: [index, hi, min, pageLimit, budget, this.#readTtl, ...filterArgs] },
+          { returnBuffers: true },
+        );
+        const page: TuplesReply = parseTuplesReply(reply);
+        const tuples = await Promise.all(page.blocks.map((b) => this.#toTuple(threadId, b, page.blobs)));
+        for (const tuple of tuples) {
+          if (remaining <= 0) return;
+          remaining--;
+          yield tuple;
+        }
+        if (page.cursor.length === 0) break;
+        hi = cat('(', page.cursor);
+      }
+      if (remaining <= 0) return;
+    }
+  }
+
+  /** Thread ids of this prefix, by SCAN on every master (an admin path: `list` without a thread_id). */
+  async *#scanThreads(): AsyncGenerator<string> {
+    const seen = new Set<string>();
+    for await (const batch of this.redis.scan({ match: this.keys.threadScanPattern(), type: 'zset' })) {
+      for (const key of batch) {
+        const threadId = this.keys.threadOf(key);
+        if (threadId === undefined || seen.has(threadId)) continue;
+        seen.add(threadId);
+        yield threadId;
+      }
+    }
+  }
+
+  async #load(type: string, value: Buffer): Promise<unknown> {
+    // JSON text is decoded, never kept: no copy needed. Anything else may be kept
+    // by the serde (raw bytes are returned as is), so it gets its own copy.
+    return this.serde.loadsTyped(type, type === 'json' ? value : bytes(value));
+  }
+
+  async #toTuple(threadId: string, block: RawBlock, blobs: Buffer[]): Promise<CheckpointTuple> {
+    const record = parseRecord(block.record);
+    const valuesP = Promise.all(
+      block.present.map(async ([pos, blobNo]) => {
+        const channel = record.channels[pos - 1];
+        const blob = blobs[blobNo - 1];
+        if (!channel || !blob) throw new CorruptCheckpointError('a checkpoint reply references a missing blob');
+        const { type, value } = parseBlob(blob);
+        return [channel.name, await this.#load(type, value)] as const;
+      }),
+    );
+    const writesP = Promise.all(block.writes.map((w) => this.#loadWrite(w)));
+    const [base, metadata, values, pendingWrites] = await Promise.all([
+      this.#load(record.checkpointType, record.checkpoint) as Promise<Omit<Checkpoint, 'channel_values'>>,
+      this.#load(record.metadataType, record.metadata) as Promise<CheckpointMetadata>,
+      valuesP,
+      writesP,
+    ]);
+    const channel_values: Record<string, unknown> = {};
+    for (const [name, value] of values) channel_values[name] = value;
+    const checkpoint = { ...base, channel_values } as Checkpoint;
+    if (record.flags.includes('m') && record.parent !== undefined) {
+      await this.#migratePendingSends(checkpoint, block.parentWrites);
+    }
+    const tuple: CheckpointTuple = {
+      config: { configurable: { thread_id: threadId, checkpoint_ns: block.ns, checkpoint_id: block.id } },
+      checkpoint,
+      metadata,
+      pendingWrites,
+    };
+    if (record.parent !== undefined) {
+      tuple.parentConfig = {
+        configurable: { thread_id: threadId, checkpoint_ns: block.ns, checkpoint_id: record.parent },
+      };
+    }
+    return tuple;
+  }
+
+  async #loadWrite(raw: Buffer): Promise<CheckpointPendingWrite> {
+    const w = parseWrite(raw);
+    return [w.taskId, w.channel, await this.#load(w.type, w.value)];
+  }
+
+  /** Checkpoints of format v < 4 kept pending sends in the parent's TASKS writes. */
+  async #migratePendingSends(checkpoint: Checkpoint, parentWrites: Buffer[]): Promise<void> {
+    const sends = await Promise.all(
+      parentWrites
+        .map(parseWrite)
+        .filter((w) => w.channel === TASKS)
+        .map((w) => this.#load(w.type, w.value)),
+    );
+    checkpoint.channel_values ??= {};
+    checkpoint.channel_values[TASKS] = sends;
+    checkpoint.channel_versions ??= {};
+    checkpoint.channel_versions[TASKS] =
+      Object.keys(checkpoint.channel_versions).length > 0
+        ? maxChannelVersion(...Object.values(checkpoint.channel_versions))
+        : this.getNextVersion(undefined);
+  }
+
+  // --------------------------------------------------------------- writes
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    this.#assertOpen();
+    const conf = configurable(config);
+    if (conf.thread_id === undefined) {
+      throw new InvalidArgumentError(
+        'put needs config.configurable.thread_id (pass { configurable: { thread_id } } when you invoke the graph)',
+        { argument: 'thread_id' },
+      );
+    }
+    const threadId = toThreadId(conf.thread_id);
+    const ns = (conf.checkpoint_ns as string | undefined) ?? '';
+    const nsE = encodeName(ns, 'checkpoint_ns');
+    if (typeof checkpoint?.id !== 'string' || checkpoint.id.length === 0) {
+      throw new InvalidArgumentError('checkpoint.id must be a non-empty string', { argument: 'checkpoint.id' });
+    }
+    const idE = encodeName(checkpoint.id, 'checkpoint.id');
+    const parent = conf.checkpoint_id as string | undefined;
+    const parentE = parent ? encodeName(parent, 'checkpoint_id') : Buffer.alloc(0);
+    const versions = (newVersions ?? {}) as ChannelVersions;
+
+    const { channel_values: values = {}, ...rest } = checkpoint;
+    const channelVersions = (checkpoint.channel_versions ?? {}) as ChannelVersions;
+    const names = new Set([...Object.keys(channelVersions), ...Object.keys(versions)]);
+    const channelArgs: Promise<RedisArg[]>[] = [];
+    for (const name of names) {
+      const version = channelVersions[name] ?? versions[name]!;
+      const field = fields.blob(nsE, name, version);
+      const isNew = Object.prototype.hasOwnProperty.call(versions, name);
+      const hasValue = Object.prototype.hasOwnProperty.call(values, name);
+      encodeName(name, 'channel'); // rejects lone surrogates before anything is sent
+      const token = field.subarray(field.lastIndexOf(0) + 1);
+      if (isNew && hasValue) {
+        channelArgs.push(
+          this.serde
+            .dumpsTyped((values as Record<string, unknown>)[name])
+            .then(([type, data]) => [name, token, field, 'n', frame([type, data])]),
+        );
+      } else {
+        channelArgs.push(Promise.resolve([name, token, field, isNew ? 'e' : 'c', '']));
+      }
+    }
+    const tokens: string[] = [];
+    for (const [key, value] of Object.entries(metadata ?? {})) {
+      const token = value === undefined ? undefined : metadataToken(value);
+      if (token !== undefined) tokens.push(key, token);
+    }
+    const [[cpType, cpBytes], [mdType, mdBytes], channels] = await Promise.all([
+      this.serde.dumpsTyped(rest),
+      this.serde.dumpsTyped(metadata),
+      Promise.all(channelArgs),
+    ]);
+    const args: RedisArg[] = [
+      nsE,
+      idE,
+      parentE,
+      checkpoint.v < 4 ? 'm' : '',
+      this.shallow ? '1' : '0',
+      this.#ttlMs,
+      frame([cpType, cpBytes, mdType, mdBytes]),
+      tokens.length > 0 ? frame(tokens) : '',
+    ];
+    for (const c of channels) args.push(...c);
+    this.#assertOpen();
+    await this.redis.runScript(scripts.put, { keys: this.keys.thread(threadId), args });
+    return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    this.#assertOpen();
+    const conf = configurable(config);
+    if (conf.thread_id === undefined) {
+      throw new InvalidArgumentError('putWrites needs config.configurable.thread_id', { argument: 'thread_id' });
+    }
+    const threadId = toThreadId(conf.thread_id);
+    const id = conf.checkpoint_id as string | undefined;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidArgumentError('putWrites needs config.configurable.checkpoint_id', { argument: 'checkpoint_id' });
+    }
+    const ns = (conf.checkpoint_ns as string | undefined) ?? '';
+    const nsE = encodeName(ns, 'checkpoint_ns');
+    const idE = encodeName(id, 'checkpoint_id');
+    const taskE = encodeName(taskId, 'taskId');
+    const pathE = encodeName(taskPath ?? '', 'taskPath');
+    if (!Array.isArray(writes)) throw new InvalidArgumentError('writes must be an array', { argument: 'writes' });
+    if (writes.length === 0) return;
+    const special = (channel: string) => Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel);
+    const replace = writes.every(([channel]) => special(channel));
+    const args: RedisArg[] = [nsE, idE, replace ? 'replace' : 'ignore', this.shallow ? '1' : '0', this.#ttlMs];
+    const encoded = await Promise.all(
+      writes.map(async ([channel, value], i) => {
+        encodeName(channel, 'channel');
+        const idx = special(channel) ? WRITES_IDX_MAP[channel]! : i;
+        const sortKey = fields.writeSortKey(nsE, idE, pathE, taskE, idx);
+        const [type, data] = await this.serde.dumpsTyped(value);
+        return [sortKey, fields.writeField(nsE, idE, taskE, idx), frame([sortKey, taskId, channel, type, data])];
+      }),
+    );
+    for (const e of encoded) args.push(...e);
+    this.#assertOpen();
+    await this.redis.runScript(scripts.putWrites, { keys: this.keys.thread(threadId), args });
+  }
+
+  /** Deletes every key of the thread (every namespace), and nothing else. One round trip. */
+  async deleteThread(threadId: string): Promise<void> {
+    this.#assertOpen();
+    const keys = this.keys.thread(toThreadId(threadId, 'threadId'));
+    await this.redis.command({ command: ['UNLINK', ...keys], keys });
+  }
+
+  // ----------------------------------------------------------- delta walk
+
+  /**
+   * Walks the parent chain server-side (one round trip per 256 ancestors),
+   * returning per channel the on-path writes oldest to newest and the seed of
+   * the nearest ancestor that stored a value. Same contract as the default.
+   */
+  async getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, DeltaChannelHistory>> {
+    this.#assertOpen();
+    const { config, channels } = options;
+    if (channels.length === 0) return {};
+    const conf = configurable(config);
+    const perAncestor: Map<string, CheckpointPendingWrite[]>[] = [];
+    const seeds = new Map<string, unknown>();
+    if (conf.thread_id !== undefined) {
+      const threadId = toThreadId(conf.thread_id);
+      const nsE = encodeName((conf.checkpoint_ns as string | undefined) ?? '', 'checkpoint_ns');
+      const id = getCheckpointId(config);
+      const keys = this.keys.thread(threadId);
+      let open = [...new Set(channels)];
+      for (const c of open) encodeName(c, 'channel');
+      let mode = 'target';
+      let cursor: Buffer = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
+      for (;;) {
+        const sent = open; // seed positions refer to the channels as sent in this call
+        const reply = await this.redis.runScript(
+          scripts.deltaHistory,
+          { keys, args: [nsE, mode, cursor, DELTA_STEPS, this.#readTtl, ...sent] },
+          { returnBuffers: true },
+        );
+        const { next, ancestors } = parseDeltaReply(reply);
+        for (const ancestor of ancestors) {
+          const byChannel = new Map<string, CheckpointPendingWrite[]>();
+          for (const raw of ancestor.writes) {
+            const write = await this.#loadWrite(raw);
+            const list = byChannel.get(write[1]) ?? [];
+            list.push(write);
+            byChannel.set(write[1], list);
+          }
+          perAncestor.push(byChannel);
+          const closed = new Set<string>();
+          for (const [pos, blob] of ancestor.seeds) {
+            const channel = sent[pos - 1]!;
+            const { type, value } = parseBlob(blob);
+            seeds.set(channel, await this.#load(type, value));
+            closed.add(channel);
+          }
+          if (closed.size > 0) open = open.filter((c) => !closed.has(c));
+        }
+        if (next.length === 0 || open.length === 0) break;
+        mode = 'at';
+        cursor = next;
+      }
+    }
+    const result: Record<string, DeltaChannelHistory> = {};
+    for (const channel of channels) {
+      const writes: CheckpointPendingWrite[] = [];
+      for (let i = perAncestor.length - 1; i >= 0; i--) writes.push(...(perAncestor[i]!.get(channel) ?? []));
+      const entry: DeltaChannelHistory = { writes };
+      if (seeds.has(channel)) entry.seed = seeds.get(channel);
+      result[channel] = entry;
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  /**
+   * Keeps the newest `keepLast` checkpoints of every namespace of each thread
+   * and drops the rest with their pending writes, then deletes the blobs no
+   * remaining checkpoint references. One round trip for all threads (a
+   * pipeline of one script per thread), more only for threads with more than
+   * 1000 checkpoints to drop.
+   */
+  async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    this.#assertOpen();
+    if (!Array.isArray(threadIds)) throw new InvalidArgumentError('threadIds must be an array', { argument: 'threadIds' });
+    const keepLast = options?.keepLast;
+    if (!Number.isSafeInteger(keepLast) || keepLast < 0) {
+      throw new InvalidArgumentError(`keepLast must be a non-negative integer, got ${keepLast}`, { argument: 'keepLast' });
+    }
+    let pending = [...new Set(threadIds.map((t) => toThreadId(t, 'threadIds')))].map((threadId) => ({
+      keys: this.keys.thread(threadId),
+      from: Buffer.alloc(0) as Buffer,
+    }));
+    const result: PruneResult = { checkpoints: 0, blobs: 0 };
+    while (pending.length > 0) {
+      const replies = await this.redis.pipeline(
+        pending.map((p) => ({ script: scripts.prune, keys: p.keys, args: [keepLast, PRUNE_BUDGET, p.from, '1'] })),
+        { returnBuffers: true },
+      );
+      const next: typeof pending = [];
+      replies.forEach((reply, i) => {
+        const [done, dropped, resume, swept] = reply as [number, number, Buffer, number];
+        result.checkpoints += Number(dropped);
+        result.blobs += Number(swept);
+        if (Number(done) !== 1) next.push({ keys: pending[i]!.keys, from: resume });
+      });
+      pending = next;
+    }
+    return result;
+  }
+
+  /** Pins a thread: none of its keys expires until {@link RedisSaver.unpinThread}. One round trip. */
+  async pinThread(threadId: string): Promise<void> {
+    this.#assertOpen();
+    await this.redis.runScript(scripts.pin, { keys: this.keys.thread(toThreadId(threadId, 'threadId')), args: ['pin', 0] });
+  }
+
+  /** Unpins a thread: its keys get the saver's default TTL again (if any). One round trip. */
+  async unpinThread(threadId: string): Promise<void> {
+    this.#assertOpen();
+    await this.redis.runScript(scripts.pin, {
+      keys: this.keys.thread(toThreadId(threadId, 'threadId')),
+      args: ['unpin', this.#ttlMs],
+    });
+  }
+
+  /** Closes the connection if the saver created it (`fromUrl`, a URL or settings); a caller's client stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsConnection) await this.redis.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

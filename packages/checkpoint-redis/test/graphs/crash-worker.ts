@@ -1,0 +1,30 @@
+// Runs the crash graph and SIGKILLs itself inside node b, once node a's write is
+// stored in Redis. Started by test/crash-resume.test.ts in a child process.
+import { connectClient, connectCluster } from '@x/tooling/redis';
+import { RedisSaver } from '../../src/index.js';
+import { crashGraph } from './crash-graph.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const [TOPOLOGY, PREFIX, THREAD, RUN_LOG] = ['TOPOLOGY', 'PREFIX', 'THREAD', 'RUN_LOG'].map(env) as [string, string, string, string];
+const topology = JSON.parse(TOPOLOGY) as { kind: string; url?: string; rootNodes?: { url: string }[] };
+const client = topology.kind === 'cluster' ? await connectCluster(topology.rootNodes!) : await connectClient(topology.url!);
+const saver = new RedisSaver({ redis: client, prefix: PREFIX });
+const config = { configurable: { thread_id: THREAD } };
+
+const graph = crashGraph(saver, RUN_LOG, async () => {
+  // wait until a's writes are in Redis, then die without any cleanup
+  for (;;) {
+    const tuple = await saver.getTuple(config);
+    if (tuple?.pendingWrites?.some(([, channel, value]) => channel === 'parts' && JSON.stringify(value).includes('a('))) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  process.kill(process.pid, 'SIGKILL');
+  await new Promise(() => {});
+});
+await graph.invoke({ input: 'x' }, config);
+console.log('not killed');
+process.exit(1);

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
+import { getTopologies } from '@x/tooling/vitest';
+
+const dir = join(import.meta.dirname, '..');
+const files = exampleFiles(dir);
+const env = () => ({
+  REDIS_URL: getTopologies().standalone.url,
+  REDIS_CLUSTER_NODES: getTopologies().cluster.rootNodes.map((n) => n.url).join(','),
+});
+
+describe('README examples', () => {
+  it('embeds every example file verbatim', () => {
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'examples/cluster.ts',
+      'examples/graph.ts',
+      'examples/migrate.ts',
+      'examples/ttl-and-prune.ts',
+    ]);
+    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+  });
+
+  it('runs examples/graph.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/graph.ts'), env());
+    expect(stdout).toBe(
+      [
+        `asked: { question: 'Publish "A short note about Redis."?' }`,
+        'verdict: yes',
+        'step 2 next: -',
+        'step 1 next: review',
+        'step 0 next: write',
+        'step -1 next: __start__',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('runs examples/ttl-and-prune.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/ttl-and-prune.ts'), env());
+    expect(stdout).toBe(
+      [
+        'expires in about 60 min',
+        'pinned ttl: -1',
+        'pruned: { checkpoints: 7, blobs: 7 }',
+        'kept step 9 count = 9',
+        'kept step 8 count = 8',
+        'kept step 7 count = 7',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('runs examples/cluster.ts on the harness cluster', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/cluster.ts'), env());
+    expect(stdout).toBe(
+      [
+        'user:1: steps listed 2 (shallow keeps the latest), 1 slot for all keys',
+        'user:{2}: steps listed 2 (shallow keeps the latest), 1 slot for all keys',
+        'user:*: steps listed 2 (shallow keeps the latest), 1 slot for all keys',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('runs examples/migrate.ts', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/migrate.ts'), env());
+    expect(stdout).toBe('copied 2 checkpoints\nlatest n = 2 pending: [["task-a","n",3]]\n');
+  });
+});

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConnectionClosedError,
+  ConnectionError,
+  InvalidArgumentError,
+  RedisPrimitiveError,
+  ScriptError,
+  assertId,
+  type RedisAdapter,
+  type RedisInput,
+} from '@x/redis-adapter';
+import type { AttemptResult, LockBackend, LockTarget } from './backend.js';
+import { AbortError, LockNotHeldError, LockTimeoutError } from './errors.js';
+import { LockEvents, emptyStats, type LockEventName, type LockListener, type LockStats } from './events.js';
+import { Ownership, type Handle, type HeldLock, type LockCore } from './held.js';
+import { memoryBackend } from './memory-backend.js';
+import { checkAcquireOptions, resolveLockOptions, type AcquireOptions, type LockOptions, type ResolvedLockOptions } from './options.js';
+import { redisBackendFor } from './redis-backend.js';
+import { adapterFor } from './adapter.js';
+import { scopedHandle } from './scope.js';
+import { FALLBACK_SLACK_MS, Waiter, type WaitQueue } from './wait-queue.js';
+
+const now = () => performance.now();
+
+/** While release announcements cannot be received (subscribing failed), the head retries this often. */
+const DEGRADED_RETRY_MS = 100;
+
+/** A distributed (or, without Redis, in-process) lock for one name. Create it with {@link createLock}. */
+export interface Lock extends AsyncDisposable {
+  /** The lock name. */
+  readonly name: string;
+  /** Where it lives: `'redis'` or `'memory'` (in-process, when no Redis was given). */
+  readonly kind: 'redis' | 'memory';
+  /** Counters of this lock object. */
+  readonly stats: Readonly<LockStats>;
+  /** The options in force, defaults filled in. */
+  readonly options: Readonly<ResolvedLockOptions>;
+  /**
+   * Acquires the lock, waiting without polling while someone else holds it.
+   * In a scope that already holds it (`withLock`, `held.run`), re-enters instead.
+   * Rejects with `LockTimeoutError` after `timeoutMs`, `AbortError` when `signal`
+   * aborts, `LockLostError` when re-entering a lock the scope has lost.
+   */
+  acquire(options?: AcquireOptions): Promise<HeldLock>;
+  /** One attempt, never waits: the handle, or `null` when someone else holds the lock. */
+  tryAcquire(): Promise<HeldLock | null>;
+  /**
+   * Acquires, runs `fn` in the lock's re-entrancy scope, releases. Returns what
+   * `fn` returns or rethrows what it throws; a failing release never replaces
+   * either (it is reported on the `releaseFailed` event).
+   */
+  withLock<T>(fn: (held: HeldLock) => T | Promise<T>, options?: AcquireOptions): Promise<T>;
+  /**
+   * Runs `fn` only if the current async scope holds this lock (inside `withLock` /
+   * `held.run`); otherwise throws `LockNotHeldError` (or the `LockLostError`).
+   */
+  guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T>;
+  /** The handle the current async scope holds for this lock, if any. */
+  current(): HeldLock | undefined;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends LockEventName>(event: E, listener: LockListener<E>): () => void;
+  /**
+   * Rejects this object's pending waits and, if the lock created its Redis
+   * connection (from a URL or settings), closes it. Held locks are not released.
+   */
+  close(): Promise<void>;
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof ConnectionClosedError) return false;
+  if (error instanceof ConnectionError) return true;
+  if (error instanceof ScriptError) return /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|BUSY)\b/.test(error.redisMessage);
+  return false;
+}
+
+function fallbackDelay(pttlMs: number, ttlMs: number): number {
+  // -1: a key without expiry under our name (not ours to touch); look again after one lease length.
+  return (pttlMs >= 0 ? pttlMs : ttlMs) + FALLBACK_SLACK_MS;
+}
+
+class LockImpl implements Lock, LockCore {
+  readonly name: string;
+  readonly options: ResolvedLockOptions;
+  readonly backend: LockBackend;
+  readonly target: LockTarget;
+  readonly kind: 'redis' | 'memory';
+  readonly events = new LockEvents();
+  readonly stats: LockStats = emptyStats();
+  readonly #ownedAdapter: RedisAdapter | undefined;
+  readonly #cancels = new Set<(error: Error) => void>();
+  #closed = false;
+
+  constructor(backend: LockBackend, name: string, options: ResolvedLockOptions, ownedAdapter: RedisAdapter | undefined) {
+    this.name = name;
+    this.options = options;
+    this.backend = backend;
+    this.kind = backend.kind;
+    this.target = backend.target(name, options.prefix, options.fenceTtlMs);
+    this.#ownedAdapter = ownedAdapter;
+  }
+
+  on<E extends LockEventName>(event: E, listener: LockListener<E>): () => void {
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener must be a function', { argument: 'listener' });
+    return this.events.on(event, listener);
+  }
+
+  current(): HeldLock | undefined {
+    const handle = scopedHandle(this.target.scopeKey);
+    return handle && handle.ownership.state === 'held' ? handle : undefined;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ConnectionClosedError(`lock ${JSON.stringify(this.name)} is closed`);
+  }
+
+  #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number): Handle {
+    this.stats.acquisitions++;
+    const ownership = new Ownership(this, owner, fencingToken, sentAt);
+    const handle = ownership.newHandle(false);
+    this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
+    return handle;
+  }
+
+  async #attempt(owner: string, reenter: boolean): Promise<AttemptResult> {
+    this.stats.attempts++;
+    return this.backend.attempt(this.target, owner, this.options.ttlMs, reenter);
+  }
+
+  /** Re-enters the scope's ownership, or returns undefined when the scope does not hold this lock. */
+  async #reenter(): Promise<Handle | undefined> {
+    const scoped = scopedHandle(this.target.scopeKey);
+    if (!scoped) return undefined;
+    const ownership = scoped.ownership;
+    if (ownership.state === 'released') return undefined;
+    if (!ownership.check()) throw ownership.lostError!;
+    const sentAt = now();
+    this.stats.attempts++;
+    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, true);
+    if (result.kind !== 'reentered') {
+      ownership.lose('not-owner');
+      if (ownership.state === 'lost') throw ownership.lostError!;
+      throw new LockNotHeldError(this.name, 'the scope released the lock while re-entering');
+    }
+    if (ownership.state !== 'held') {
+      if (ownership.state === 'lost') throw ownership.lostError!;
+      throw new LockNotHeldError(this.name, 'the scope released the lock while re-entering');
+    }
+    ownership.confirm(sentAt);
+    this.stats.reentries++;
+    const handle = ownership.newHandle(true);
+    this.events.emit('acquired', { name: this.name, fencingToken: ownership.fencingToken, reentered: true, waitedMs: 0 });
+    return handle;
+  }
+
+  async tryAcquire(): Promise<HeldLock | null> {
+    this.#assertOpen();
+    if (scopedHandle(this.target.scopeKey)) {
+      const reentered = await this.#reenter();
+      if (reentered) return reentered;
+    }
+    const owner = randomUUID();
+    const sentAt = now();
+    const result = await this.#attempt(owner, false);
+    if (result.kind === 'acquired') return this.#grant(owner, result.fencingToken, sentAt, 0);
+    return null;
+  }
+
+  async acquire(options?: AcquireOptions): Promise<HeldLock> {
+    const { timeoutMs, signal } = checkAcquireOptions(options, this.options);
+    this.#assertOpen();
+    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
+    if (scopedHandle(this.target.scopeKey)) {
+      const reentered = await this.#reenter();
+      if (reentered) return reentered;
+    }
+    const started = now();
+    const owner = randomUUID();
+    const sentAt = now();
+    const first = await this.#attempt(owner, false);
+    if (first.kind === 'acquired') {
+      if (signal?.aborted) {
+        // The caller gave up while the (only) attempt was in flight: hand the lock straight back.
+        void this.backend.release(this.target, owner).catch(() => undefined);
+        throw new AbortError(undefined, { cause: signal.reason });
+      }
+      return this.#grant(owner, first.fencingToken, sentAt, 0);
+    }
+    const pttl = first.kind === 'held' ? first.pttlMs : 0;
+    if (timeoutMs === 0) {
+      this.stats.timeouts++;
+      throw new LockTimeoutError(this.name, 0);
+    }
+    return this.#wait(owner, pttl, started, timeoutMs, signal);
+  }
+
+  #wait(owner: string, firstPttl: number, started: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
+    this.stats.waits++;
+    return new Promise<Handle>((resolve, reject) => {
+      const queue: WaitQueue = this.backend.waitQueue(this.target);
+      const waiter = new Waiter(now() + fallbackDelay(firstPttl, this.options.ttlMs));
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+
+      const finish = (outcome: 'acquired' | 'timeout' | 'aborted' | 'error') => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#cancels.delete(cancel);
+        const waitedMs = now() - started;
+        this.stats.waitMsTotal += waitedMs;
+        if (outcome === 'timeout') this.stats.timeouts++;
+        if (outcome === 'aborted') this.stats.aborts++;
+        this.events.emit('waited', { name: this.name, waitedMs, outcome });
+        return waitedMs;
+      };
+      const cancel = (error: Error) => {
+        if (settled) return;
+        finish(error instanceof LockTimeoutError ? 'timeout' : error instanceof AbortError ? 'aborted' : 'error');
+        waiter.cancelled = error;
+        queue.leave(waiter);
+        waiter.wake();
+        reject(error);
+      };
+      const onAbort = () => cancel(new AbortError(undefined, { cause: signal!.reason }));
+
+      this.#cancels.add(cancel);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) {
+        // Aborted while the first attempt was in flight (before this listener existed).
+        onAbort();
+        return;
+      }
+      if (timeoutMs !== Infinity) {
+        const remaining = Math.max(0, timeoutMs - (now() - started));
+        timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
+      }
+
+      const isHead = queue.join(waiter);
+      const loop = async () => {
+        let live = await queue.ready();
+        // A release announced before we joined reached nobody: the head looks once more.
+        if (isHead && queue.isHead(waiter)) waiter.pending = true;
+        for (;;) {
+          await waiter.sleep(queue);
+          if (waiter.cancelled) return;
+          if (waiter.wokeBy === 'fallback') this.stats.fallbackRetries++;
+          if (!live) live = await queue.ready();
+          if (waiter.cancelled) return;
+          waiter.attempting = true;
+          const sentAt = now();
+          let result: AttemptResult;
+          try {
+            result = await this.#attempt(owner, false);
+          } catch (error) {
+            waiter.attempting = false;
+            if (waiter.cancelled) return;
+            if (!isTransient(error)) throw error;
+            waiter.fallbackAt = now() + DEGRADED_RETRY_MS;
+            continue;
+          } finally {
+            waiter.attempting = false;
+          }
+          if (result.kind === 'acquired') {
+            if (waiter.cancelled) {
+              // Timed out or aborted while this attempt was in flight: give it straight back.
+              void this.backend.release(this.target, owner).catch(() => undefined);
+              return;
+            }
+            const waitedMs = finish('acquired');
+            queue.leave(waiter, this.options.ttlMs);
+            resolve(this.#grant(owner, result.fencingToken, sentAt, waitedMs));
+            return;
+          }
+          if (waiter.cancelled) return;
+          const pttl = result.kind === 'held' ? result.pttlMs : 0;
+          const delay = fallbackDelay(pttl, this.options.ttlMs);
+          waiter.fallbackAt = now() + (live ? delay : Math.min(delay, DEGRADED_RETRY_MS));
+        }
+      };
+      loop().catch((error: unknown) => cancel(error instanceof Error ? error : new Error(String(error))));
+    });
+  }
+
+  async withLock<T>(fn: (held: HeldLock) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
+    if (typeof fn !== 'function') throw new InvalidArgumentError('withLock needs a function', { argument: 'fn' });
+    const held = await this.acquire(options);
+    let result: T;
+    try {
+      result = await held.run(() => fn(held));
+    } catch (error) {
+      await this.#releaseQuietly(held);
+      throw error;
+    }
+    await this.#releaseQuietly(held);
+    return result;
+  }
+
+  async #releaseQuietly(held: HeldLock): Promise<void> {
+    try {
+      await held.release();
+    } catch (error) {
+      this.events.emit('releaseFailed', { name: this.name, fencingToken: held.fencingToken, error });
+    }
+  }
+
+  async guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T> {
+    const handle = scopedHandle(this.target.scopeKey);
+    if (!handle) throw new LockNotHeldError(this.name, 'this async scope does not hold the lock');
+    return handle.guard(fn, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closed = new ConnectionClosedError(`lock ${JSON.stringify(this.name)} was closed while waiting`);
+    for (const cancel of [...this.#cancels]) cancel(closed);
+    if (this.#ownedAdapter) {
+      await redisBackendFor(this.#ownedAdapter).close();
+      await this.#ownedAdapter.close();
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates a lock for `name`.
+ *
+ * `redis` is a node-redis 6 client / cluster / sentinel you own (never closed by
+ * the lock), an `@x/redis-adapter` adapter, a `redis://` URL or connection
+ * settings (then `lock.close()` closes that connection), or `null`/`undefined`
+ * for an in-process lock (real mutual exclusion within this process only).
+ *
+ * Creating lock objects is cheap: every lock on the same client or adapter
+ * shares one subscriber connection and one wait queue per name.
+ */
+export function createLock(redis: RedisInput | null | undefined, name: string, options?: LockOptions): Lock {
+  assertId(name, 'name');
+  const resolved = resolveLockOptions(options);
+  if (redis === null || redis === undefined) return new LockImpl(memoryBackend, name, resolved, undefined);
+  const { adapter, owned } = adapterFor(redis);
+  return new LockImpl(redisBackendFor(adapter), name, resolved, owned ? adapter : undefined);
+}
+
+/** True for errors this package throws on purpose (`code` is stable). */
+export function isLockError(error: unknown): error is RedisPrimitiveError {
+  return error instanceof RedisPrimitiveError;
+}

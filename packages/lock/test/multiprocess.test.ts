@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectTopology, forEachTopology, type Topology } from '@x/tooling/vitest';
+import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
+import { LockLostError, createLock, fencedWrite } from '../src/index.js';
+import { blockEventLoop, lockName, testPrefix, trackUnhandledRejections, until } from './helpers.js';
+
+trackUnhandledRejections();
+
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const workerFile = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
+
+/** Starts a worker process; `lines` fills with its JSON output; `done` settles when it exits. */
+function startWorker(config: object) {
+  const child = spawn(process.execPath, [tsxCli, workerFile, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      stderr += `${line}\n`;
+    }
+  });
+  const done = new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve(lines) : reject(new Error(`worker exited with ${code}: ${stderr}`))));
+  });
+  return { lines, done, child };
+}
+
+const coordinates = (t: Topology) =>
+  t.kind === 'standalone' ? { kind: 'standalone', url: t.url } : t.kind === 'cluster' ? { kind: 'cluster', rootNodes: t.rootNodes } : t;
+
+forEachTopology(['standalone', 'cluster'], (t: Topology) => {
+  const prefix = testPrefix('mp');
+  let adapter: RedisAdapter;
+  let close: () => Promise<unknown>;
+
+  beforeAll(async () => {
+    const client = await connectTopology(t);
+    adapter = createRedisAdapter(client);
+    close = () => client.close();
+  });
+  afterAll(async () => {
+    for await (const keys of adapter.scan({ match: `${prefix}:*` })) {
+      for (const key of keys) await adapter.command({ command: ['DEL', key], keys: [key] });
+    }
+    await adapter.close();
+    await close();
+  });
+
+  it('serialises a non-atomic read-modify-write across 4 processes: no lost update, in fencing-token order', async () => {
+    const name = lockName('counter');
+    const counterKey = `${prefix}:{${prefix}:counter}:${name}`;
+    const iterations = 25;
+    const workers = Array.from({ length: 4 }, () =>
+      startWorker({ mode: 'counter', topology: coordinates(t), prefix, name, iterations, counterKey }),
+    );
+    const outputs = await Promise.all(workers.map((w) => w.done));
+    const total = workers.length * iterations;
+    expect(Number(await adapter.command({ command: ['GET', counterKey], keys: [counterKey] }))).toBe(total);
+    const records = outputs.flatMap((lines) => (lines[0]!.records as { token: number; read: number }[]));
+    expect(records).toHaveLength(total);
+    // Sorted by fencing token, the values read are exactly 0, 1, 2, ...: tokens order the critical sections.
+    records.sort((x, y) => x.token - y.token);
+    expect(records.map((r) => r.read)).toEqual(Array.from({ length: total }, (_, i) => i));
+    for (const lines of outputs) expect(lines.at(-1)).toEqual({ unhandled: [] });
+    // They really contended: at least some acquisitions had to wait.
+    const waits = outputs.reduce((n, lines) => n + (lines[0]!.stats as { waits: number }).waits, 0);
+    expect(waits).toBeGreaterThan(0);
+  });
+
+  it('a holder paused past its TTL: its signal has aborted, another process got a larger token, its fenced write is refused', async () => {
+    const name = lockName('paused');
+    const resource = `${prefix}:{${prefix}:resource}:${name}`;
+    const lock = createLock(adapter, name, { prefix, ttlMs: 500 });
+    const held = await lock.acquire();
+    expect((await fencedWrite(adapter, resource, held.fencingToken, { by: 'parent' })).written).toBe(true);
+    const child = startWorker({ mode: 'fenced-acquirer', topology: coordinates(t), prefix, name, resource });
+    await until(() => child.lines.some((l) => l.blocked), 'the other process to block on the lock', 20_000);
+
+    blockEventLoop(1500); // GC pause, a long synchronous task, a debugger: no renewal can run
+    expect(held.signal.aborted).toBe(true);
+    expect(held.signal.reason).toBeInstanceOf(LockLostError);
+
+    const lines = await child.done;
+    const got = lines.find((l) => 'token' in l) as { token: number; written: boolean };
+    expect(got.written).toBe(true);
+    expect(got.token).toBeGreaterThan(held.fencingToken);
+    const stale = await fencedWrite(adapter, resource, held.fencingToken, { by: 'parent, late' });
+    expect(stale).toEqual({ written: false, highestToken: got.token });
+    expect(await adapter.command({ command: ['HGET', resource, 'by'], keys: [resource] })).toBe('child');
+    expect(lines.at(-1)).toEqual({ unhandled: [] });
+    expect(await held.release()).toBe(false);
+  });
+});

@@ -1,0 +1,118 @@
+import { InvalidArgumentError } from './errors.js';
+
+const ID_SAFE = /[A-Za-z0-9_.-]/;
+const PREFIX_SAFE = /[A-Za-z0-9_.:-]/;
+
+function percentEncode(value: string, safe: RegExp): string {
+  let out = '';
+  for (const ch of value) {
+    if (safe.test(ch)) {
+      out += ch;
+    } else {
+      for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Encodes a user-supplied id (thread, session, chain, lock name) as one key
+ * segment. The result contains only `A-Z a-z 0-9 _ . - %`, so it can hold no
+ * `:` separator, no `{`/`}` that would move the hash tag, and no glob
+ * character; and the encoding is injective, so `a` and `a:b` can never collide.
+ * Lone surrogates are rejected: they have no UTF-8 form and would collide.
+ */
+export function encodeKeyPart(id: string): string {
+  if (typeof id !== 'string') {
+    throw new InvalidArgumentError(`an id must be a string, got ${typeof id}`, { argument: 'id' });
+  }
+  if (!id.isWellFormed()) {
+    throw new InvalidArgumentError('an id must be well-formed unicode (no lone surrogates)', { argument: 'id' });
+  }
+  return percentEncode(id, ID_SAFE);
+}
+
+/** Reverses {@link encodeKeyPart}. */
+export function decodeKeyPart(part: string): string {
+  return decodeURIComponent(part);
+}
+
+/** Escapes the glob characters of `MATCH` patterns (`* ? [ ] \`) so the text matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Checks an id before anything is sent: a non-empty, well-formed string.
+ * Returns it unchanged so calls can be chained.
+ */
+export function assertId(value: unknown, argument: string): string {
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError(`${argument} must be a string, got ${value === null ? 'null' : typeof value}`, {
+      argument,
+    });
+  }
+  if (value.length === 0) throw new InvalidArgumentError(`${argument} must not be empty`, { argument });
+  if (!value.isWellFormed()) {
+    throw new InvalidArgumentError(`${argument} must be well-formed unicode (no lone surrogates)`, { argument });
+  }
+  return value;
+}
+
+/**
+ * Builds every key of one package under one prefix.
+ *
+ * Layout: `<prefix>:{<prefix>:<encoded id>}:<name>` for keys that belong to one
+ * id (all of them share the hash tag, so one id is one cluster slot), and
+ * `<prefix>:{<prefix>}:<name>` for keys shared by the whole prefix (tenant).
+ * The prefix may contain `:` but every other character outside
+ * `A-Z a-z 0-9 _ . -` is percent-encoded, so a prefix cannot break the hash
+ * tag or inject glob characters, and `MATCH <prefix>:{*` covers exactly this
+ * prefix: tenant `a` never sees tenant `a:b` (whose keys begin `a:b:{`).
+ */
+export class Keyspace {
+  /** The prefix as it appears in keys (encoded). */
+  readonly prefix: string;
+
+  constructor(prefix: string) {
+    assertId(prefix, 'prefix');
+    this.prefix = percentEncode(prefix, PREFIX_SAFE);
+  }
+
+  /** The hash tag (with braces) shared by every key of `id`. */
+  tag(id: string): string {
+    return `{${this.prefix}:${encodeKeyPart(assertId(id, 'id'))}}`;
+  }
+
+  /** A key that belongs to `id`, e.g. `key('thread-1', 'messages')`. */
+  key(id: string, name: string): string {
+    return `${this.prefix}:${this.tag(id)}:${name}`;
+  }
+
+  /** The hash tag (with braces) of keys shared by the whole prefix. */
+  get sharedTag(): string {
+    return `{${this.prefix}}`;
+  }
+
+  /** A key shared by the whole prefix (an index, a registry). */
+  sharedKey(name: string): string {
+    return `${this.prefix}:${this.sharedTag}:${name}`;
+  }
+
+  /** A `SCAN MATCH` pattern for every key under this prefix, and nothing else. */
+  scanPattern(): string {
+    return `${escapeGlob(this.prefix)}:{*`;
+  }
+
+  /**
+   * Recovers the id from a key built by {@link Keyspace.key}, or returns
+   * `undefined` for a key that is not an id key of this prefix.
+   */
+  idOf(key: string): string | undefined {
+    const head = `${this.prefix}:{${this.prefix}:`;
+    if (!key.startsWith(head)) return undefined;
+    const close = key.indexOf('}', head.length);
+    if (close === -1) return undefined;
+    return decodeKeyPart(key.slice(head.length, close));
+  }
+}

@@ -1,0 +1,298 @@
+import type { ScriptDescriptor } from '@x/lua-scripts';
+import { resolveScriptValues, toWire } from '../args.js';
+import { ConnectionClosedError, CrossSlotError, InvalidArgumentError } from '../errors.js';
+import type {
+  AdapterStats,
+  CallOptions,
+  CommandCall,
+  MessageListener,
+  RedisAdapter,
+  ScanOptions,
+  ScriptCall,
+  SettledReply,
+  Subscription,
+} from '../port.js';
+import { hashSlot } from '../slot.js';
+import { isNoScript, mapError } from './map-error.js';
+import type { RawListener, SendOptions, Transport } from './transport.js';
+
+interface Prepared {
+  /** EVALSHA (or the plain command) ready to send. */
+  readonly args: (string | Buffer)[];
+  /** The EVAL form, for script calls. */
+  readonly evalArgs?: (string | Buffer)[];
+  readonly firstKey: string | Buffer | undefined;
+  readonly script?: string;
+  readonly command: string;
+}
+
+interface ChannelState {
+  readonly raw: RawListener;
+  readonly listeners: Set<{ fn: MessageListener<string> | MessageListener<Buffer>; buffers: boolean }>;
+  ready: Promise<void>;
+}
+
+const keyText = (k: string | Buffer) => (typeof k === 'string' ? k : k.toString('latin1'));
+
+/** The node-redis implementation of {@link RedisAdapter} over one {@link Transport}. */
+export class NodeRedisAdapter implements RedisAdapter {
+  readonly stats: AdapterStats = { commands: 0, noscriptFallbacks: 0, published: 0 };
+  #closed = false;
+  #channels = new Map<string, ChannelState>();
+
+  constructor(
+    private readonly transport: Transport,
+    readonly ownsConnection: boolean,
+    private readonly ready: Promise<void>,
+    private readonly commandTimeoutMs?: number,
+  ) {}
+
+  get topology() {
+    return this.transport.topology;
+  }
+
+  hashSlot(key: string | Uint8Array): number {
+    return hashSlot(key);
+  }
+
+  #checkSlots(keys: readonly (string | Buffer)[], context: string, options: CallOptions | undefined): void {
+    if (keys.length < 2) return;
+    if (options?.allowCrossSlot === true && this.transport.topology !== 'cluster') return;
+    const slots = keys.map((k) => hashSlot(k));
+    if (slots.some((s) => s !== slots[0])) throw new CrossSlotError(keys.map(keyText), slots, context);
+  }
+
+  #prepareScript(call: ScriptCall, options: CallOptions | undefined): Prepared {
+    const { script } = call;
+    if (!script || typeof script.sha1 !== 'string' || typeof script.source !== 'string') {
+      throw new InvalidArgumentError('runScript needs a script descriptor from @x/lua-scripts', { argument: 'script' });
+    }
+    const { keys, args } = resolveScriptValues(script, call.keys, call.args);
+    this.#checkSlots(keys, `script ${script.name}`, options);
+    const tail = [String(keys.length), ...keys, ...args];
+    return {
+      args: ['EVALSHA', script.sha1, ...tail],
+      evalArgs: ['EVAL', script.source, ...tail],
+      firstKey: keys[0],
+      script: script.name,
+      command: 'EVALSHA',
+    };
+  }
+
+  #prepareCommand(call: CommandCall, options: CallOptions | undefined): Prepared {
+    if (!call || !Array.isArray(call.command) || call.command.length === 0) {
+      throw new InvalidArgumentError('a command call needs a non-empty command array', { argument: 'command' });
+    }
+    const args = call.command.map((a, i) => toWire(a, `command argument ${i}`));
+    const keys = (call.keys ?? []).map((k, i) => toWire(k, `command key ${i}`));
+    const command = String(args[0]).toUpperCase();
+    this.#checkSlots(keys, command, options);
+    return { args, firstKey: keys[0], command };
+  }
+
+  #prepare(call: ScriptCall | CommandCall, options: CallOptions | undefined): Prepared {
+    return 'script' in call ? this.#prepareScript(call, options) : this.#prepareCommand(call, options);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ConnectionClosedError('the adapter is closed');
+  }
+
+  #sendOptions(options: CallOptions | undefined): SendOptions {
+    return { returnBuffers: options?.returnBuffers === true, signal: options?.signal, timeoutMs: this.commandTimeoutMs };
+  }
+
+  async #send(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
+    const sendOptions = this.#sendOptions(options);
+    this.stats.commands++;
+    try {
+      return await this.transport.send(p.args, p.firstKey, sendOptions);
+    } catch (err) {
+      if (p.evalArgs && isNoScript(err)) {
+        this.stats.noscriptFallbacks++;
+        this.stats.commands++;
+        try {
+          return await this.transport.send(p.evalArgs, p.firstKey, sendOptions);
+        } catch (err2) {
+          throw mapError(err2, p);
+        }
+      }
+      throw mapError(err, p);
+    }
+  }
+
+  async runScript<T = unknown>(
+    script: ScriptDescriptor,
+    input: Omit<ScriptCall, 'script'>,
+    options?: CallOptions,
+  ): Promise<T> {
+    this.#assertOpen();
+    const prepared = this.#prepareScript({ script, keys: input?.keys ?? [], args: input?.args }, options);
+    await this.ready;
+    return (await this.#send(prepared, options)) as T;
+  }
+
+  async command<T = unknown>(call: CommandCall, options?: CallOptions): Promise<T> {
+    this.#assertOpen();
+    const prepared = this.#prepareCommand(call, options);
+    await this.ready;
+    return (await this.#send(prepared, options)) as T;
+  }
+
+  async pipeline(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<unknown[]> {
+    const { prepared, settled } = await this.#pipeline(calls, options);
+    const failedAt = settled.findIndex((r) => r.status === 'rejected');
+    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!);
+    return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
+  }
+
+  async pipelineSettled(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<SettledReply[]> {
+    const { prepared, settled } = await this.#pipeline(calls, options);
+    return settled.map((r, i) =>
+      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!) },
+    );
+  }
+
+  async #pipeline(
+    calls: readonly (ScriptCall | CommandCall)[],
+    options: CallOptions | undefined,
+  ): Promise<{ prepared: Prepared[]; settled: PromiseSettledResult<unknown>[] }> {
+    this.#assertOpen();
+    if (!Array.isArray(calls)) throw new InvalidArgumentError('pipeline takes an array of calls', { argument: 'calls' });
+    const prepared = calls.map((c) => this.#prepare(c, options));
+    if (prepared.length === 0) return { prepared, settled: [] };
+    await this.ready;
+    const sendOptions = this.#sendOptions(options);
+    this.stats.commands += prepared.length;
+    // One batch: every call written before any reply is read (one round trip per node).
+    const settled = await this.transport.sendBatch(
+      prepared.map((p) => ({ args: p.args, firstKey: p.firstKey })),
+      sendOptions,
+    );
+    // Script calls the server did not know: re-send as EVAL, together and in their original order.
+    const retry = prepared
+      .map((p, i) => ({ p, i }))
+      .filter(({ p, i }) => p.evalArgs && settled[i]!.status === 'rejected' && isNoScript((settled[i] as PromiseRejectedResult).reason));
+    if (retry.length > 0) {
+      this.stats.noscriptFallbacks += retry.length;
+      this.stats.commands += retry.length;
+      const again = await this.transport.sendBatch(
+        retry.map(({ p }) => ({ args: p.evalArgs!, firstKey: p.firstKey })),
+        sendOptions,
+      );
+      retry.forEach(({ i }, j) => {
+        settled[i] = again[j]!;
+      });
+    }
+    return { prepared, settled };
+  }
+
+  async publish(channel: string, message: string | Uint8Array): Promise<number> {
+    this.#assertOpen();
+    if (typeof channel !== 'string' || channel.length === 0) {
+      throw new InvalidArgumentError('channel must be a non-empty string', { argument: 'channel' });
+    }
+    const payload = toWire(message, 'message');
+    await this.ready;
+    this.stats.published++;
+    const reply = await this.#send(
+      { args: [this.transport.publishCommand, channel, payload], firstKey: channel, command: 'PUBLISH' },
+      undefined,
+    );
+    return Number(reply);
+  }
+
+  subscribe(channel: string, listener: MessageListener<string>): Promise<Subscription>;
+  subscribe(channel: string, listener: MessageListener<Buffer>, options: { returnBuffers: true }): Promise<Subscription>;
+  async subscribe(
+    channel: string,
+    listener: MessageListener<string> | MessageListener<Buffer>,
+    options?: { returnBuffers?: boolean },
+  ): Promise<Subscription> {
+    this.#assertOpen();
+    if (typeof channel !== 'string' || channel.length === 0) {
+      throw new InvalidArgumentError('channel must be a non-empty string', { argument: 'channel' });
+    }
+    if (typeof listener !== 'function') throw new InvalidArgumentError('listener must be a function', { argument: 'listener' });
+    await this.ready;
+    const entry = { fn: listener, buffers: options?.returnBuffers === true };
+    let state = this.#channels.get(channel);
+    if (!state) {
+      const listeners: ChannelState['listeners'] = new Set();
+      const raw: RawListener = (message, ch) => {
+        for (const l of [...listeners]) {
+          try {
+            (l.fn as (m: unknown, c: string) => void)(l.buffers ? message : message.toString('utf8'), String(ch));
+          } catch {
+            // A listener's own error must not break delivery to the others.
+          }
+        }
+      };
+      const fresh: ChannelState = { raw, listeners, ready: Promise.resolve() };
+      fresh.ready = this.transport.subscribe(channel, raw).catch((err) => {
+        if (this.#channels.get(channel) === fresh) this.#channels.delete(channel);
+        throw mapError(err, { command: 'SUBSCRIBE' });
+      });
+      state = fresh;
+      this.#channels.set(channel, state);
+    }
+    state.listeners.add(entry);
+    try {
+      await state.ready;
+    } catch (err) {
+      state.listeners.delete(entry);
+      throw err;
+    }
+    const current = state;
+    let active = true;
+    return {
+      channel,
+      unsubscribe: async () => {
+        if (!active) return;
+        active = false;
+        current.listeners.delete(entry);
+        if (current.listeners.size === 0 && this.#channels.get(channel) === current) {
+          this.#channels.delete(channel);
+          await this.transport.unsubscribe(channel, current.raw).catch(() => undefined);
+        }
+      },
+    };
+  }
+
+  scan(options?: ScanOptions): AsyncIterable<string[]> {
+    this.#assertOpen();
+    const count = options?.count ?? 500;
+    if (!Number.isInteger(count) || count <= 0) {
+      throw new InvalidArgumentError('scan count must be a positive integer', { argument: 'count' });
+    }
+    const transport = this.transport;
+    const ready = this.ready;
+    return {
+      async *[Symbol.asyncIterator]() {
+        await ready;
+        try {
+          yield* transport.scan(options?.match, count, options?.type);
+        } catch (err) {
+          throw mapError(err, { command: 'SCAN' });
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const channels = [...this.#channels];
+    this.#channels.clear();
+    await this.ready.catch(() => undefined);
+    if (!this.ownsConnection) {
+      // Our listeners live on the caller's connection objects: take them off.
+      await Promise.all(channels.map(([ch, st]) => this.transport.unsubscribe(ch, st.raw).catch(() => undefined)));
+    }
+    await this.transport.close(this.ownsConnection);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

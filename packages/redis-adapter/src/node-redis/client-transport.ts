@@ -1,0 +1,103 @@
+import type { RedisClientType } from 'redis';
+import { sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { commandOptions } from './type-mapping.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyClient = RedisClientType<any, any, any, any, any>;
+
+/** A standalone node-redis client; pub/sub on a duplicate made on first subscribe. */
+export class ClientTransport implements Transport {
+  readonly topology = 'standalone' as const;
+  readonly publishCommand = 'PUBLISH' as const;
+  #subscriber: Promise<AnyClient> | undefined;
+
+  constructor(
+    private readonly client: AnyClient,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
+    return this.client.sendCommand(args, commandOptions(options));
+  }
+
+  sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
+    return sendAllInOneTick(this, items, options);
+  }
+
+  async *scan(match: string | undefined, count: number, type: string | undefined): AsyncIterable<string[]> {
+    yield* scanClient(this.client, match, count, type);
+  }
+
+  #getSubscriber(): Promise<AnyClient> {
+    if (this.#subscriber) return this.#subscriber;
+    const pending = (async () => {
+      const sub = this.client.duplicate() as AnyClient;
+      sub.on('error', this.onError);
+      try {
+        await sub.connect();
+      } catch (err) {
+        sub.destroy();
+        throw err;
+      }
+      // The duplicate follows the caller's client: when that one is closed, so is ours,
+      // so a forgotten adapter cannot keep the process alive.
+      this.client.once('end', this.#closeSubscriber);
+      return sub;
+    })();
+    this.#subscriber = pending;
+    // A failed first connect must not poison every later subscribe: the next one tries again.
+    pending.catch(() => {
+      if (this.#subscriber === pending) this.#subscriber = undefined;
+    });
+    return pending;
+  }
+
+  readonly #closeSubscriber = () => {
+    const sub = this.#subscriber;
+    this.#subscriber = undefined;
+    void sub?.then(
+      (s) => (s.isOpen ? s.close().catch(() => s.destroy()) : undefined),
+      () => undefined,
+    );
+  };
+
+  async subscribe(channel: string, listener: RawListener): Promise<void> {
+    const sub = await this.#getSubscriber();
+    await sub.subscribe(channel, listener as never, true);
+  }
+
+  async unsubscribe(channel: string, listener: RawListener): Promise<void> {
+    if (!this.#subscriber) return;
+    const sub = await this.#subscriber;
+    if (sub.isOpen) await sub.unsubscribe(channel, listener as never, true);
+  }
+
+  async close(ownsMain: boolean): Promise<void> {
+    this.client.off('end', this.#closeSubscriber);
+    const sub = this.#subscriber;
+    this.#subscriber = undefined;
+    if (sub) {
+      const s = await sub.catch(() => undefined);
+      if (s?.isOpen) await s.close().catch(() => s.destroy());
+    }
+    if (ownsMain && this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+  }
+}
+
+/** SCAN one node client to the end, in batches. */
+export async function* scanClient(
+  client: AnyClient,
+  match: string | undefined,
+  count: number,
+  type: string | undefined,
+): AsyncIterable<string[]> {
+  let cursor = '0';
+  do {
+    const args = ['SCAN', cursor, 'COUNT', String(count)];
+    if (match !== undefined) args.push('MATCH', match);
+    if (type !== undefined) args.push('TYPE', type);
+    const [next, keys] = (await client.sendCommand(args, { typeMapping: {} })) as [string, string[]];
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== '0');
+}

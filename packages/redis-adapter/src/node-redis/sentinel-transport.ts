@@ -1,0 +1,50 @@
+import type { RedisSentinelType } from 'redis';
+import type { BatchItem, RawListener, SendOptions, Transport } from './transport.js';
+import { commandOptions } from './type-mapping.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySentinel = RedisSentinelType<any, any, any, any, any>;
+
+/** A node-redis sentinel client: commands go to the current master; pub/sub on its dedicated connection. */
+export class SentinelTransport implements Transport {
+  readonly topology = 'sentinel' as const;
+  readonly publishCommand = 'PUBLISH' as const;
+
+  constructor(private readonly sentinel: AnySentinel) {}
+
+  send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
+    return this.sentinel.sendCommand(false, args, commandOptions(options));
+  }
+
+  /**
+   * Each `sentinel.sendCommand` leases the master client on its own, which
+   * serialises concurrent calls; one lease for the whole batch writes them together.
+   */
+  sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
+    const opts = commandOptions(options);
+    return this.sentinel.use((client) =>
+      Promise.allSettled(items.map((i) => client.sendCommand(false, i.args, opts))),
+    );
+  }
+
+  async *scan(match: string | undefined, count: number, type: string | undefined): AsyncIterable<string[]> {
+    const opts: { MATCH?: string; COUNT: number; TYPE?: string } = { COUNT: count };
+    if (match !== undefined) opts.MATCH = match;
+    if (type !== undefined) opts.TYPE = type;
+    for await (const keys of this.sentinel.scanIterator(opts)) {
+      if (keys.length > 0) yield keys.map(String);
+    }
+  }
+
+  async subscribe(channel: string, listener: RawListener): Promise<void> {
+    await this.sentinel.subscribe(channel, listener as never, true);
+  }
+
+  async unsubscribe(channel: string, listener: RawListener): Promise<void> {
+    if (this.sentinel.isOpen) await this.sentinel.unsubscribe(channel, listener as never, true);
+  }
+
+  async close(ownsMain: boolean): Promise<void> {
+    if (ownsMain && this.sentinel.isOpen) await this.sentinel.close().catch(() => this.sentinel.destroy());
+  }
+}

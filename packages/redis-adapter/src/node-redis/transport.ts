@@ -1,0 +1,46 @@
+import type { Topology } from '../port.js';
+
+/** What one topology (client, cluster, sentinel) must provide to the generic adapter. */
+export interface Transport {
+  readonly topology: Topology;
+  /** Sends one command; `firstKey` routes it on a cluster. */
+  send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown>;
+  /**
+   * Sends several commands in one batch (one write per connection) and settles
+   * each. Implementations must write them all before awaiting any reply.
+   */
+  sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]>;
+  /** SCAN on every master. */
+  scan(match: string | undefined, count: number, type: string | undefined): AsyncIterable<string[]>;
+  /** Subscribes on the dedicated subscriber connection (created on first use). */
+  subscribe(channel: string, listener: RawListener): Promise<void>;
+  unsubscribe(channel: string, listener: RawListener): Promise<void>;
+  /** The publish command for this topology (PUBLISH or SPUBLISH). */
+  readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  /** Closes the subscriber connection and, when owned, the main connection. */
+  close(ownsMain: boolean): Promise<void>;
+}
+
+export interface SendOptions {
+  readonly returnBuffers: boolean;
+  readonly signal?: AbortSignal;
+  /** Per-command timeout to pass to node-redis (0: none); undefined leaves the client's own setting. */
+  readonly timeoutMs?: number;
+}
+
+/** The one listener the adapter registers per channel; it fans out to the adapter's own listeners. */
+export type RawListener = (message: Buffer, channel: string) => void;
+
+export interface BatchItem {
+  readonly args: (string | Buffer)[];
+  readonly firstKey: string | Buffer | undefined;
+}
+
+/** `sendBatch` for transports whose `send` writes synchronously: issue all in one tick. */
+export function sendAllInOneTick(
+  transport: Pick<Transport, 'send'>,
+  items: readonly BatchItem[],
+  options: SendOptions,
+): Promise<PromiseSettledResult<unknown>[]> {
+  return Promise.allSettled(items.map((i) => transport.send(i.args, i.firstKey, options)));
+}

@@ -1,0 +1,432 @@
+import {
+  createRedisAdapter,
+  InvalidArgumentError,
+  isRedisAdapter,
+  type RedisAdapter,
+  type RedisInput,
+} from '@x/redis-adapter';
+import { sharedBackend as scripts } from '@x/lua-scripts';
+import { BackendClosedError, ConfigMismatchError } from './errors.js';
+import { DEFAULT_INDEX_BUCKETS, MAX_INDEX_BUCKETS, SharedBackendKeys } from './keys.js';
+import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
+import { assertId, assertIndex, assertPositiveInt, assertTtlMs, slotBytes } from './validate.js';
+
+/** Default key prefix of a {@link RedisBackend}. */
+export const DEFAULT_PREFIX = 'shared-backend';
+
+/** Options of {@link RedisBackend}. */
+export interface RedisBackendOptions {
+  /**
+   * The Redis to use: a node-redis client / cluster / sentinel you own (never
+   * closed by the backend), an adapter, a URL or connection settings (then the
+   * backend owns the connection and `close()` ends it).
+   */
+  redis?: RedisInput;
+  /** Shorthand for `redis: url`. */
+  url?: string;
+  /**
+   * The tenant: every key starts with it, listing and clearing never leave it.
+   * Any non-empty string; characters outside `A-Z a-z 0-9 _ . : -` are encoded.
+   * Default `"shared-backend"`.
+   */
+  prefix?: string;
+  /** Milliseconds a thread lives after its last append, and a registry entry after its last set. 0 (default) = never expires. */
+  ttlMs?: number;
+  /**
+   * How many index buckets (cluster slots) threads are spread over. Every
+   * backend of one prefix must use the same number: the first writer records it
+   * and the others fail with `ConfigMismatchError` otherwise. Default 64.
+   */
+  indexBuckets?: number;
+  /** SCAN-family COUNT hint per page while listing and clearing (default 500). */
+  scanCount?: number;
+  /** Receives errors of a connection the backend owns while it reconnects. */
+  onError?: (err: Error) => void;
+}
+
+/** What {@link RedisBackend.gc} removed. */
+export interface GcResult {
+  /** Index entries of expired threads. */
+  threadIndexEntries: number;
+  /** Expired registry mappings. */
+  registryEntries: number;
+}
+
+const GC_BATCH = 1000;
+const CLEAR_BATCH = 500;
+/** Buckets walked in one pipelined round while listing or clearing. */
+const BUCKETS_PER_ROUND = 256;
+
+/**
+ * The distributed backend: buffers and registry in Redis (standalone, cluster or
+ * sentinel), one prefix per tenant.
+ *
+ * - Every write is one atomic script that also sets its TTL and its index entry.
+ * - `registrySet` replaces stale mappings in both directions in the same script.
+ * - Listing walks index structures the scripts maintain (never `KEYS`, never
+ *   `SCAN` of the keyspace), so it is complete on a cluster.
+ * - Expiry: Redis TTLs on the data, expiry-scored indexes cleaned by the scripts.
+ *
+ * Key layout and slots: see {@link SharedBackendKeys} and the README.
+ */
+export class RedisBackend implements SharedBackend {
+  /** The adapter every command goes through. */
+  readonly redis: RedisAdapter;
+  /** The key builder of this backend's prefix. */
+  readonly keys: SharedBackendKeys;
+  /** The TTL of what this backend writes, in ms (0 = never). */
+  readonly ttlMs: number;
+  readonly #ownsAdapter: boolean;
+  readonly #scanCount: number;
+  #layoutChecked: Promise<void> | undefined;
+  #layoutOk = false;
+  readonly #registryKeys: readonly string[];
+  readonly #byChainKeys: readonly string[];
+  readonly #byUuidKeys: readonly string[];
+  #closed = false;
+
+  constructor(options: RedisBackendOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError('RedisBackend needs options with redis or url', { argument: 'options' });
+    }
+    if (options.redis !== undefined && options.url !== undefined) {
+      throw new InvalidArgumentError('pass either redis or url, not both', { argument: 'url' });
+    }
+    const input = options.redis ?? options.url;
+    if (input === undefined) throw new InvalidArgumentError('RedisBackend needs redis or url', { argument: 'redis' });
+    this.ttlMs = assertTtlMs(options.ttlMs ?? 0);
+    const buckets = assertPositiveInt(options.indexBuckets ?? DEFAULT_INDEX_BUCKETS, 'indexBuckets', MAX_INDEX_BUCKETS);
+    this.#scanCount = assertPositiveInt(options.scanCount ?? 500, 'scanCount', 100_000);
+    this.keys = new SharedBackendKeys(options.prefix ?? DEFAULT_PREFIX, buckets);
+    this.#registryKeys = [this.keys.registryByChain, this.keys.registryByUuid, this.keys.registryExpiry];
+    this.#byChainKeys = [this.keys.registryByChain];
+    this.#byUuidKeys = [this.keys.registryByUuid];
+    const given = isRedisAdapter(input);
+    this.redis = createRedisAdapter(input, options.onError === undefined ? {} : { onError: options.onError });
+    // An adapter we made around the caller's client owns only its subscriber; closing it is safe.
+    this.#ownsAdapter = !given;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new BackendClosedError();
+  }
+
+  /**
+   * Records this backend's layout for the prefix on first use, or checks it
+   * against the recorded one. Returns undefined once that is done (the hot path
+   * then costs no promise), a promise while it is under way.
+   */
+  #ready(): Promise<void> | undefined {
+    this.#open();
+    if (this.#layoutOk) return undefined;
+    if (this.#layoutChecked === undefined) {
+      const check = (async () => {
+        const stored = await this.redis.command<string | null>({
+          command: ['SET', this.keys.meta, this.keys.layout, 'NX', 'GET'],
+          keys: [this.keys.meta],
+        });
+        if (stored !== null && stored !== this.keys.layout) throw new ConfigMismatchError(stored, this.keys.layout);
+        this.#layoutOk = true;
+      })();
+      check.catch((err: unknown) => {
+        if (!(err instanceof ConfigMismatchError)) this.#layoutChecked = undefined; // try again on the next call
+      });
+      this.#layoutChecked = check;
+    }
+    return this.#layoutChecked;
+  }
+
+  async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
+    assertId(threadId, 'threadId');
+    const bytes = slotBytes(slot);
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const bucket = this.keys.bucketOf(threadId);
+    return Number(
+      await this.redis.runScript(scripts.bufferAppend, {
+        keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket)],
+        args: [threadId, bytes, this.ttlMs],
+      }),
+    );
+  }
+
+  async bufferGetThread(threadId: string): Promise<Uint8Array[]> {
+    assertId(threadId, 'threadId');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const key = this.keys.threadKey(threadId);
+    return this.redis.command<Buffer[]>({ command: ['LRANGE', key, 0, -1], keys: [key] }, { returnBuffers: true });
+  }
+
+  async bufferGetSlot(threadId: string, index: number): Promise<Uint8Array | null> {
+    assertId(threadId, 'threadId');
+    assertIndex(index);
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const key = this.keys.threadKey(threadId);
+    return this.redis.command<Buffer | null>({ command: ['LINDEX', key, index], keys: [key] }, { returnBuffers: true });
+  }
+
+  async bufferThreadLength(threadId: string): Promise<number> {
+    assertId(threadId, 'threadId');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const key = this.keys.threadKey(threadId);
+    return Number(await this.redis.command({ command: ['LLEN', key], keys: [key] }));
+  }
+
+  async bufferThreadExists(threadId: string): Promise<boolean> {
+    assertId(threadId, 'threadId');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const key = this.keys.threadKey(threadId);
+    return Number(await this.redis.command({ command: ['EXISTS', key], keys: [key] })) === 1;
+  }
+
+  async bufferDeleteThread(threadId: string): Promise<boolean> {
+    assertId(threadId, 'threadId');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const bucket = this.keys.bucketOf(threadId);
+    const deleted = await this.redis.runScript(scripts.bufferDelete, {
+      keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket)],
+      args: [threadId],
+    });
+    return Number(deleted) === 1;
+  }
+
+  /**
+   * Walks every index bucket with ZSCAN pages (pipelined: one round trip per
+   * node and round). A thread that lives for the whole walk is yielded exactly
+   * once; one created or deleted meanwhile may or may not be.
+   */
+  bufferListThreads(): AsyncIterable<string> {
+    const backend = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const pending = backend.#ready();
+        if (pending !== undefined) await pending;
+        for await (const page of backend.#walkBuckets()) yield* page.ids;
+      },
+    };
+  }
+
+  /** Pages of every bucket, deduplicated per bucket (ZSCAN may repeat a member while a set is rehashed). */
+  async *#walkBuckets(): AsyncGenerator<{ bucket: number; ids: string[] }> {
+    const count = this.#scanCount;
+    for (let first = 0; first < this.keys.indexBuckets; first += BUCKETS_PER_ROUND) {
+      const buckets = new Map<number, { cursor: string; seen: Set<string> | undefined }>();
+      for (let b = first; b < Math.min(first + BUCKETS_PER_ROUND, this.keys.indexBuckets); b++) {
+        buckets.set(b, { cursor: '0', seen: undefined });
+      }
+      while (buckets.size > 0) {
+        this.#open();
+        const order = [...buckets.keys()];
+        const replies = (await this.redis.pipeline(
+          order.map((b) => ({
+            script: scripts.bufferScan,
+            keys: [this.keys.indexKey(b)],
+            args: [buckets.get(b)!.cursor, count],
+          })),
+        )) as string[][];
+        for (let i = 0; i < order.length; i++) {
+          const bucket = order[i]!;
+          const state = buckets.get(bucket)!;
+          const [next, ...ids] = replies[i]!;
+          const single = state.cursor === '0' && next === '0';
+          let fresh = ids;
+          if (!single) {
+            state.seen ??= new Set();
+            fresh = ids.filter((id) => !state.seen!.has(id));
+            for (const id of fresh) state.seen.add(id);
+          }
+          if (next === '0') buckets.delete(bucket);
+          else state.cursor = next!;
+          if (fresh.length > 0) yield { bucket, ids: fresh };
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes every thread of the prefix, bucket by bucket: each batch (its
+   * lists and index entries) goes in one atomic script. Threads created while
+   * the clear runs may survive it.
+   */
+  async bufferClear(): Promise<void> {
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const count = this.#scanCount;
+    const buckets = Array.from({ length: this.keys.indexBuckets }, (_, b) => b);
+    for (let first = 0; first < buckets.length; first += BUCKETS_PER_ROUND) {
+      const round = buckets.slice(first, first + BUCKETS_PER_ROUND);
+      await Promise.all(
+        round.map(async (bucket) => {
+          const indexKey = this.keys.indexKey(bucket);
+          let cursor = '0';
+          do {
+            this.#open();
+            // Raw ZSCAN: expired entries too, so the clear leaves an empty index.
+            const [next, flat] = await this.redis.command<[string, string[]]>({
+              command: ['ZSCAN', indexKey, cursor, 'COUNT', count],
+              keys: [indexKey],
+            });
+            cursor = next;
+            const ids: string[] = [];
+            for (let i = 0; i < flat.length; i += 2) ids.push(flat[i]!);
+            for (let i = 0; i < ids.length; i += CLEAR_BATCH) {
+              const batch = ids.slice(i, i + CLEAR_BATCH);
+              await this.redis.runScript(scripts.bufferClear, {
+                keys: [indexKey, ...batch.map((id) => this.keys.threadKey(id, bucket))],
+                args: batch,
+              });
+            }
+          } while (cursor !== '0');
+        }),
+      );
+    }
+  }
+
+  async registrySet(chain: string, uuid: string): Promise<void> {
+    assertId(chain, 'chain');
+    assertId(uuid, 'uuid');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    await this.redis.runScript(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
+  }
+
+  async registryGetUuid(chain: string): Promise<string | null> {
+    assertId(chain, 'chain');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    return this.redis.runScript<string | null>(scripts.registryGetUuid, { keys: this.#byChainKeys, args: [chain] });
+  }
+
+  async registryGetChain(uuid: string): Promise<string | null> {
+    assertId(uuid, 'uuid');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    return this.redis.runScript<string | null>(scripts.registryGetChain, { keys: this.#byUuidKeys, args: [uuid] });
+  }
+
+  async registryDelete(uuid: string): Promise<boolean> {
+    assertId(uuid, 'uuid');
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const removed = await this.redis.runScript(scripts.registryDelete, { keys: this.#registryKeys, args: [uuid] });
+    return Number(removed) === 1;
+  }
+
+  /** Walks the registry with HSCAN pages; an entry that lives for the whole walk is yielded exactly once. */
+  registryListAll(): AsyncIterable<[uuid: string, chain: string]> {
+    const backend = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const pending = backend.#ready();
+        if (pending !== undefined) await pending;
+        const k = backend.keys;
+        let cursor = '0';
+        let seen: Set<string> | undefined;
+        do {
+          backend.#open();
+          const [next, ...flat] = await backend.redis.runScript<string[]>(scripts.registryScan, {
+            keys: [k.registryByChain, k.registryByUuid, k.registryExpiry],
+            args: [cursor, backend.#scanCount],
+          });
+          const single = cursor === '0' && next === '0';
+          cursor = next!;
+          for (let i = 0; i < flat.length; i += 2) {
+            const uuid = flat[i]!;
+            if (!single) {
+              seen ??= new Set();
+              if (seen.has(uuid)) continue;
+              seen.add(uuid);
+            }
+            yield [uuid, flat[i + 1]!] as [string, string];
+          }
+        } while (cursor !== '0');
+      },
+    };
+  }
+
+  async registryClear(): Promise<void> {
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const k = this.keys;
+    await this.redis.runScript(scripts.registryClear, { keys: [k.registryByChain, k.registryByUuid, k.registryExpiry] });
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      const reply = await this.redis.command({ command: ['PING'] });
+      return reply === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Counts live threads (all buckets, pipelined) and registry entries; collects a batch of expired index entries on the way. */
+  async info(): Promise<BackendInfo> {
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const { bufferThreads, registryEntries } = await this.#gcRound();
+    return { bufferThreads: bufferThreads.alive, registryEntries: registryEntries.alive, ttlMs: this.ttlMs };
+  }
+
+  async #gcRound(): Promise<{
+    bufferThreads: { removed: number; alive: number };
+    registryEntries: { removed: number; alive: number };
+    more: boolean;
+  }> {
+    const k = this.keys;
+    const calls = [
+      ...k.allIndexKeys().map((indexKey) => ({ script: scripts.bufferGc, keys: [indexKey], args: [GC_BATCH] })),
+      { script: scripts.registryGc, keys: [k.registryByChain, k.registryByUuid, k.registryExpiry], args: [GC_BATCH] },
+    ];
+    const replies = (await this.redis.pipeline(calls)) as [number, number][];
+    const registry = replies.pop()!;
+    let removed = 0;
+    let alive = 0;
+    let more = Number(registry[0]) >= GC_BATCH;
+    for (const [r, a] of replies) {
+      removed += Number(r);
+      alive += Number(a);
+      if (Number(r) >= GC_BATCH) more = true;
+    }
+    return {
+      bufferThreads: { removed, alive },
+      registryEntries: { removed: Number(registry[0]), alive: Number(registry[1]) },
+      more,
+    };
+  }
+
+  /**
+   * Removes the index entries of expired threads and the expired registry
+   * mappings now. Not needed for correctness (reads ignore expired entries and
+   * the write scripts collect them as they go, and idle indexes expire with
+   * their last entry); useful after a burst of expiries.
+   */
+  async gc(): Promise<GcResult> {
+    const pending = this.#ready();
+    if (pending !== undefined) await pending;
+    const total: GcResult = { threadIndexEntries: 0, registryEntries: 0 };
+    for (;;) {
+      const round = await this.#gcRound();
+      total.threadIndexEntries += round.bufferThreads.removed;
+      total.registryEntries += round.registryEntries.removed;
+      if (!round.more) return total;
+    }
+  }
+
+  /** Closes the Redis connection if the backend created it (from a URL or settings); a client you passed stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsAdapter) await this.redis.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

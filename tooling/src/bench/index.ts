@@ -1,0 +1,5 @@
+export { isQuick, runBench, addBaselineRatios } from './runner.js';
+export { runSlice, type SliceBudget } from './measure.js';
+export { percentile, SampleRecorder, summarize, type Summary } from './stats.js';
+export { formatTable } from './table.js';
+export type { BenchCase, BenchOptions, BenchReport, CaseResult, MeasureResult } from './types.js';

@@ -1,0 +1,136 @@
+/**
+ * Helpers for test files: the topologies the global setup started, a way to run the same
+ * suite on each of them, connected clients, and private servers for destructive tests.
+ */
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import {
+  connectClient,
+  connectCluster,
+  connectSentinel,
+  type AnyRedisClient,
+  type RedisClient,
+  type RedisCluster,
+  type RedisSentinel,
+} from '../redis/clients.js';
+import { startCluster, type ClusterHandle, type ClusterOptions } from '../redis/cluster.js';
+import { HarnessError } from '../redis/errors.js';
+import { resolveRedis } from '../redis/resolve.js';
+import { startSentinel, type SentinelHandle, type SentinelOptions } from '../redis/sentinel.js';
+import { startStandalone, type StandaloneHandle, type StandaloneOptions } from '../redis/standalone.js';
+import type { RedisKind, SentinelTopology, Topology, TopologyOf } from '../redis/topology.js';
+import type { RedisTopologies } from './topologies.js';
+
+export { randomPrefix } from '../redis/clients.js';
+export type { RedisTopologies } from './topologies.js';
+export type { ClusterTopology, RedisKind, SentinelTopology, StandaloneTopology, Topology } from '../redis/topology.js';
+
+/** The client type `connectTopology` returns for a topology. */
+export type ClientFor<T extends Topology> = T extends { kind: 'standalone' }
+  ? RedisClient
+  : T extends { kind: 'cluster' }
+    ? RedisCluster
+    : RedisSentinel;
+
+/** Coordinates provided by the harness globalSetup (see `defineRedisTestConfig`). */
+export function getTopologies(): RedisTopologies {
+  const topologies = inject('redisTopologies');
+  if (!topologies) {
+    throw new HarnessError(
+      'NO_GLOBAL_SETUP',
+      'No redis topologies were provided: use defineRedisTestConfig() from @x/tooling/vitest-config in vitest.config.ts',
+    );
+  }
+  return topologies;
+}
+
+/**
+ * Runs `body` once per topology inside `describe('[standalone]')`, `describe('[cluster]')`, ...
+ * `sentinel` uses the shared one when the run has X_REDIS_SENTINEL=1, else this starts one for
+ * the block; its coordinates are filled into `t` before the block's own `beforeAll` hooks run,
+ * so read `t` inside hooks and tests, not while collecting.
+ */
+export function forEachTopology<K extends RedisKind>(kinds: readonly K[], body: (t: TopologyOf<K>) => void): void {
+  for (const kind of kinds) {
+    describe(`[${kind}]`, () => {
+      if (kind === 'sentinel') {
+        const shared = getTopologies().sentinel;
+        const t = (shared ?? { kind: 'sentinel' }) as TopologyOf<K>;
+        if (!shared) {
+          let stop: (() => Promise<void>) | undefined;
+          beforeAll(async () => {
+            const resolved = await resolveRedis('sentinel');
+            stop = resolved.stop;
+            const { stop: _stop, ...coordinates } = resolved;
+            Object.assign(t as SentinelTopology, coordinates);
+          });
+          afterAll(async () => stop?.());
+        }
+        body(t);
+      } else {
+        body(getTopologies()[kind as 'standalone' | 'cluster'] as TopologyOf<K>);
+      }
+    });
+  }
+}
+
+/** A connected node-redis client for the topology. The caller closes it. */
+export async function connectTopology<T extends Topology>(t: T): Promise<ClientFor<T>> {
+  const topology: Topology = t;
+  let client: AnyRedisClient;
+  switch (topology.kind) {
+    case 'standalone':
+      client = await connectClient(topology.url);
+      break;
+    case 'cluster':
+      client = await connectCluster(topology.rootNodes);
+      break;
+    case 'sentinel':
+      client = await connectSentinel(topology.masterName, topology.sentinelRootNodes);
+      break;
+  }
+  return client as ClientFor<T>;
+}
+
+/** Connects in `beforeAll`, closes in `afterAll`; call the returned getter inside hooks/tests. */
+export function useTopologyClient<T extends Topology>(t: T): () => ClientFor<T> {
+  let client: ClientFor<T> | undefined;
+  beforeAll(async () => {
+    client = await connectTopology(t);
+  });
+  afterAll(async () => {
+    await (client as AnyRedisClient | undefined)?.close();
+  });
+  return () => {
+    if (!client) throw new HarnessError('NOT_CONNECTED', 'The client is only available inside hooks and tests');
+    return client;
+  };
+}
+
+function useServer<H extends { stop(): Promise<void> }>(start: () => Promise<H>, what: string): () => H {
+  let handle: H | undefined;
+  beforeAll(async () => {
+    handle = await start();
+  });
+  afterAll(async () => {
+    await handle?.stop();
+  });
+  return () => {
+    if (!handle) throw new HarnessError('NOT_STARTED', `The ${what} is only available inside hooks and tests`);
+    return handle;
+  };
+}
+
+/** A private standalone server for this file (for restart/kill tests). Needs the local binary. */
+export function useStandalone(options?: StandaloneOptions): () => StandaloneHandle {
+  return useServer(() => startStandalone(options), 'standalone server');
+}
+
+/** A private cluster for this file (for failover tests). Needs the local binary. */
+export function useCluster(options?: ClusterOptions): () => ClusterHandle {
+  return useServer(() => startCluster(options), 'cluster');
+}
+
+/** A private master + replica + sentinel for this file. Needs the local binary. */
+export function useSentinel(options?: SentinelOptions): () => SentinelHandle {
+  return useServer(() => startSentinel(options), 'sentinel setup');
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatTable, percentile, runBench, SampleRecorder, summarize, type BenchReport } from '@x/tooling/bench';
+
+describe('percentiles', () => {
+  it('interpolates between the closest ranks', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+    const sorted = Float64Array.from(samples);
+    expect(percentile(sorted, 0.5)).toBeCloseTo(50.5, 10);
+    expect(percentile(sorted, 0.99)).toBeCloseTo(99.01, 10);
+    expect(percentile(sorted, 0.9)).toBeCloseTo(90.1, 10);
+    expect(percentile(sorted, 0)).toBe(1);
+    expect(percentile(sorted, 1)).toBe(100);
+    expect(percentile([7], 0.99)).toBe(7);
+    expect(percentile([], 0.5)).toBeNaN();
+  });
+
+  it('summarizes unsorted samples', () => {
+    const samples = [9, 1, 5, 3, 7, 2, 8, 4, 6, 10];
+    const summary = summarize(samples);
+    expect(summary).toMatchObject({ count: 10, min: 1, max: 10, mean: 5.5 });
+    expect(summary.p50).toBeCloseTo(5.5, 10);
+    expect(summary.p99).toBeCloseTo(9.91, 10);
+    expect(samples[0]).toBe(9); // input untouched
+  });
+
+  it('keeps a bounded, representative reservoir', () => {
+    const recorder = new SampleRecorder(1000);
+    for (let i = 0; i < 100_000; i++) recorder.add(i % 100);
+    expect(recorder.count).toBe(100_000);
+    expect(recorder.samples).toHaveLength(1000);
+    expect(summarize(recorder.samples).p50).toBeGreaterThan(35);
+    expect(summarize(recorder.samples).p50).toBeLessThan(65);
+  });
+});
+
+describe('runBench', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    process.exitCode = undefined;
+  });
+
+  async function run(): Promise<{ report: BenchReport; lines: string[] }> {
+    vi.stubEnv('X_BENCH_QUICK', '1');
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    const lines: string[] = [];
+    let setups = 0;
+    const report = await runBench({
+      title: 'runner self test',
+      outDir,
+      log: (line) => lines.push(line),
+      notes: ['synthetic cases'],
+      cases: [
+        { group: 'sleep', name: 'fast', baseline: true, fn: () => sleep(1), iterations: 20 },
+        { group: 'sleep', name: 'slow', fn: () => sleep(5), iterations: 20, setup: () => void setups++ },
+        { group: 'sleep', name: 'parallel', fn: () => sleep(5), iterations: 40, concurrency: 4 },
+        { group: 'sleep', name: 'postgres', skip: 'PostgreSQL not reachable', fn: () => sleep(1) },
+        { group: 'custom', name: 'hand-off', metric: 'hand-off latency', measure: () => [1, 2, 3, 4, 5] },
+        { group: 'custom', name: 'blocked', metric: 'commands sent while blocked', measure: () => 0, unit: 'commands' },
+        {
+          group: 'custom',
+          name: 'broken',
+          fn: () => {
+            throw new Error('boom');
+          },
+        },
+      ],
+    });
+    expect(setups).toBe(1);
+    return { report, lines };
+  }
+
+  it('measures, compares with the baseline, and reports skips, metrics and errors', async () => {
+    const { report, lines } = await run();
+    const byName = Object.fromEntries(report.results.map((result) => [result.name, result]));
+    const { fast, slow, parallel, postgres, broken } = byName;
+
+    expect(fast!.vsBaseline).toEqual({ opsPerSec: 1, p50: 1 });
+    expect(fast!.ops).toBe(20);
+    expect(slow!.latencyMs!.p50).toBeGreaterThanOrEqual(4.5);
+    expect(slow!.latencyMs!.p50).toBeGreaterThan(fast!.latencyMs!.p50);
+    expect(slow!.vsBaseline!.opsPerSec!).toBeLessThan(1);
+    expect(slow!.vsBaseline!.p50!).toBeGreaterThan(1);
+    // Four callers sleeping 5 ms each: clearly more ops/s than one.
+    expect(parallel!.opsPerSec!).toBeGreaterThan(slow!.opsPerSec! * 2);
+    expect(postgres).toMatchObject({ status: 'skipped', skipReason: 'PostgreSQL not reachable' });
+    expect(byName['hand-off']!.metric).toMatchObject({ name: 'hand-off latency', unit: 'ms', summary: { p50: 3 } });
+    expect(byName.blocked!.metric).toMatchObject({ name: 'commands sent while blocked', value: 0 });
+    expect(broken).toMatchObject({ status: 'error', error: 'boom' });
+    expect(process.exitCode).toBe(1);
+
+    const table = lines.join('\n');
+    expect(table).toContain('skipped: PostgreSQL not reachable');
+    expect(table).toContain('commands sent while blocked: 0 commands');
+    expect(table).toContain('hand-off latency: p50 3.00 ms');
+    expect(table).toMatch(/sleep\s+fast\s+[\d,]+\s+[\d.]+\s+[\d.]+\s+1\.00x\s+1\.00x\s+baseline/);
+
+    const json = JSON.parse(readFileSync(report.file, 'utf8')) as BenchReport;
+    expect(path.basename(report.file)).toBe('runner-self-test.json');
+    expect(json.quick).toBe(true);
+    expect(json.results).toHaveLength(7);
+    expect(json.results.map((result) => result.name)).toEqual(report.results.map((result) => result.name));
+  });
+
+  it('formats an empty group without crashing', () => {
+    expect(formatTable([])).toContain('ops/s');
+  });
+});
