@@ -54,6 +54,13 @@ export interface LockStats {
    * normally means announcements do not arrive.
    */
   fallbackRetries: number;
+  /**
+   * Retries of a waiter prompted by a resync: the connection carrying release
+   * announcements failed or was replaced (a restart, a failover), so one may have
+   * been lost. The head then retries every 250 ms for 3 s after the last sign of
+   * trouble instead of sleeping through the holder's whole lease.
+   */
+  resyncRetries: number;
 }
 
 /**
@@ -86,6 +93,7 @@ export function emptyStats(): LockStats {
     aborts: 0,
     attempts: 0,
     fallbackRetries: 0,
+    resyncRetries: 0,
   };
 }
 

@@ -236,6 +236,7 @@ class LockImpl implements Lock, LockCore {
       }
 
       const isHead = queue.join(waiter);
+      queue.shortenFallback(waiter);
       const loop = async () => {
         let live = await queue.ready();
         // A release announced before we joined reached nobody: the head looks once more.
@@ -243,7 +244,8 @@ class LockImpl implements Lock, LockCore {
         for (;;) {
           await waiter.sleep(queue);
           if (waiter.cancelled) return;
-          if (waiter.wokeBy === 'fallback') this.stats.fallbackRetries++;
+          if (waiter.wokeBy === 'lease') this.stats.fallbackRetries++;
+          if (waiter.wokeBy === 'resync') this.stats.resyncRetries++;
           if (!live) live = await queue.ready();
           if (waiter.cancelled) return;
           waiter.attempting = true;
@@ -256,6 +258,7 @@ class LockImpl implements Lock, LockCore {
             if (waiter.cancelled) return;
             if (!isTransient(error)) throw error;
             waiter.fallbackAt = now() + DEGRADED_RETRY_MS;
+            waiter.fallbackFor = 'error';
             continue;
           } finally {
             waiter.attempting = false;
@@ -275,6 +278,9 @@ class LockImpl implements Lock, LockCore {
           const pttl = result.kind === 'held' ? result.pttlMs : 0;
           const delay = fallbackDelay(pttl, this.options.ttlMs);
           waiter.fallbackAt = now() + (live ? delay : Math.min(delay, DEGRADED_RETRY_MS));
+          waiter.fallbackFor = 'lease';
+          // Announcements may have been lost lately: do not sleep through the whole lease.
+          queue.shortenFallback(waiter);
         }
       };
       loop().catch((error: unknown) => cancel(error instanceof Error ? error : new Error(String(error))));

@@ -41,8 +41,8 @@ class ChannelFeed implements ReleaseFeed {
     private readonly channel: string,
   ) {}
 
-  async start(onRelease: () => void): Promise<void> {
-    this.#sub = await this.adapter.subscribe(this.channel, () => onRelease());
+  async start(onRelease: () => void, onResync: () => void): Promise<void> {
+    this.#sub = await this.adapter.subscribe(this.channel, () => onRelease(), { onResync });
   }
 
   async stop(): Promise<void> {

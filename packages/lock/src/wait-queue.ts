@@ -9,8 +9,12 @@
 
 /** Delivers release announcements for one lock name. */
 export interface ReleaseFeed {
-  /** Starts delivering to `onRelease`; resolves once announcements are live. */
-  start(onRelease: () => void): Promise<void>;
+  /**
+   * Starts delivering to `onRelease`; resolves once announcements are live.
+   * `onResync` is called when announcements may have been lost (the connection
+   * carrying them failed or was replaced).
+   */
+  start(onRelease: () => void, onResync: () => void): Promise<void>;
   /** Stops delivering. Never rejects. */
   stop(): Promise<void>;
 }
@@ -23,8 +27,13 @@ export class Waiter {
   fallbackAt: number;
   /** A release was announced while this waiter was the head and busy; retry at once. */
   pending = false;
-  /** Why the last sleep ended: an announcement (or a hand-on), or the fallback time. */
-  wokeBy: 'announcement' | 'fallback' | 'cancel' = 'announcement';
+  /**
+   * What set {@link Waiter.fallbackAt}: the holder's lease as last seen, a resync after
+   * a possibly lost announcement, or the retry after a failed attempt.
+   */
+  fallbackFor: 'lease' | 'resync' | 'error' = 'lease';
+  /** Why the last sleep ended: an announcement (or a hand-on), or what set the fallback time. */
+  wokeBy: 'announcement' | 'lease' | 'resync' | 'error' | 'cancel' = 'announcement';
   /** True while an acquire attempt of this waiter is in flight. */
   attempting = false;
   /** Set when the wait was cancelled (timeout, abort); the loop exits. */
@@ -59,6 +68,14 @@ export class Waiter {
 /** Milliseconds added to a fallback time, so the retry lands just after the lease ran out. */
 export const FALLBACK_SLACK_MS = 2;
 
+/**
+ * After announcements may have been lost, the head retries this often for
+ * {@link RESYNC_WINDOW_MS} after the last sign of trouble, instead of sleeping
+ * through the holder's whole lease: the client resubscribes within that window.
+ */
+export const RESYNC_RETRY_MS = 250;
+export const RESYNC_WINDOW_MS = 3_000;
+
 export class WaitQueue {
   readonly #waiters: Waiter[] = [];
   readonly #feed: ReleaseFeed;
@@ -69,6 +86,7 @@ export class WaitQueue {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = 0;
   #linger: NodeJS.Timeout | undefined;
+  #resyncUntil = 0;
   /** Release announcements received (for tests and stats). */
   announcements = 0;
 
@@ -114,8 +132,11 @@ export class WaitQueue {
     if (i === 0) {
       const next = this.#waiters[0];
       if (next) {
-        if (holderTtlMs !== undefined) next.fallbackAt = now() + holderTtlMs + FALLBACK_SLACK_MS;
-        else if (waiter.pending || waiter.attempting) next.pending = true;
+        if (holderTtlMs !== undefined) {
+          next.fallbackAt = now() + holderTtlMs + FALLBACK_SLACK_MS;
+          next.fallbackFor = 'lease';
+          this.shortenFallback(next);
+        } else if (waiter.pending || waiter.attempting) next.pending = true;
       }
       this.#clearTimer();
     }
@@ -133,7 +154,10 @@ export class WaitQueue {
     if (this.#starting) return this.#starting;
     this.#live = 'starting';
     this.#starting = this.#feed
-      .start(() => this.notify())
+      .start(
+        () => this.notify(),
+        () => this.resync(),
+      )
       .then(
         () => {
           if (this.#live === 'starting') this.#live = 'on';
@@ -159,12 +183,39 @@ export class WaitQueue {
     this.kick();
   }
 
+  /** True within {@link RESYNC_WINDOW_MS} of the last sign that announcements may have been lost. */
+  get resyncing(): boolean {
+    return now() < this.#resyncUntil;
+  }
+
+  /**
+   * Announcements may have been lost (a reconnect, a failover): the head retries
+   * soon, and keeps retrying every {@link RESYNC_RETRY_MS} while the window lasts.
+   */
+  resync(): void {
+    this.#resyncUntil = now() + RESYNC_WINDOW_MS;
+    const head = this.#waiters[0];
+    if (!head) return;
+    this.shortenFallback(head);
+    this.kick();
+  }
+
+  /** Brings the head's fallback within {@link RESYNC_RETRY_MS} while resyncing; returns true if it did. */
+  shortenFallback(waiter: Waiter): boolean {
+    if (!this.resyncing) return false;
+    const soon = now() + RESYNC_RETRY_MS;
+    if (waiter.fallbackAt <= soon) return false;
+    waiter.fallbackAt = soon;
+    waiter.fallbackFor = 'resync';
+    return true;
+  }
+
   /** Re-evaluates the head: wake it now, or arm the one fallback timer for it. */
   kick(): void {
     const head = this.#waiters[0];
     if (!head || !head.sleeping) return;
     if (head.pending || head.cancelled || now() >= head.fallbackAt) {
-      head.wokeBy = head.cancelled ? 'cancel' : head.pending ? 'announcement' : 'fallback';
+      head.wokeBy = head.cancelled ? 'cancel' : head.pending ? 'announcement' : head.fallbackFor;
       head.pending = false;
       this.#clearTimer();
       head.wake();

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useStandalone } from '@x/tooling/vitest';
 import { connectClient, type RedisClient } from '@x/tooling/redis';
+import { RoundTripProxy } from '@x/tooling/proxy';
+import { createClient } from 'redis';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { LockLostError, createLock, lockKeys, type HeldLock, type LockEventMap } from '../src/index.js';
 import { deferred, lockName, testPrefix, trackUnhandledRejections, until } from './helpers.js';
@@ -89,6 +91,39 @@ describe('failure modes (private standalone server)', () => {
     const next = await waiting;
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
     await next.release();
+  });
+
+  it('a release announced while the waiter was cut off reaches nobody: the waiter resyncs and wakes long before the lease ends', async () => {
+    const name = lockName('lost-announcement');
+    const channel = lockKeys(prefix, name).channel;
+    const proxy = await RoundTripProxy.start(server().host, server().port);
+    const partitioned = createClient({ url: proxy.url, socket: { reconnectStrategy: 50 } });
+    partitioned.on('error', () => undefined);
+    await partitioned.connect();
+    const adapterC = createRedisAdapter(partitioned);
+    try {
+      const holder = createLock(adapterA, name, { prefix, ttlMs: 30_000 });
+      const waiter = createLock(adapterC, name, { prefix, ttlMs: 30_000 });
+      const held = await holder.acquire();
+      const waiting = waiter.acquire({ timeoutMs: 15_000 });
+      await until(async () => (await subscribers(channel)) === 1, 'the subscription');
+      proxy.cut();
+      await until(async () => (await subscribers(channel)) === 0, 'the server to drop the cut subscriber');
+      // Published while nobody listens: this announcement is lost for good.
+      await held.release();
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.restore();
+      // The holder's lease was 30 s and the wait's timeout 15 s: only a resync can have woken it.
+      const next = await waiting;
+      expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
+      expect(waiter.stats.resyncRetries).toBeGreaterThan(0);
+      expect(waiter.stats.fallbackRetries).toBe(0);
+      await next.release();
+    } finally {
+      await adapterC.close();
+      partitioned.destroy();
+      await proxy.close();
+    }
   });
 
   it('a server restart (data and scripts gone) while held and waited on: the holder learns, the waiter gets a larger token', async () => {

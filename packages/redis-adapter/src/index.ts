@@ -18,6 +18,7 @@ export type {
   ScriptCall,
   ScriptValues,
   SettledReply,
+  SubscribeOptions,
   Subscription,
   Topology,
 } from './port.js';

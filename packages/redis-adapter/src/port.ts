@@ -41,6 +41,21 @@ export type SettledReply = { readonly ok: true; readonly value: unknown } | { re
 /** A message received on a subscription. */
 export type MessageListener<M extends string | Buffer = string> = (message: M, channel: string) => void;
 
+/** Options of {@link RedisAdapter.subscribe}. */
+export interface SubscribeOptions {
+  /** Deliver messages as Buffers instead of UTF-8 strings. */
+  readonly returnBuffers?: boolean;
+  /**
+   * Called when a connection that carries this subscription failed, reconnected
+   * or was replaced (a restart, a failover, a slot moving): messages published
+   * meanwhile may never arrive. Pub/sub delivers at most once; re-read whatever
+   * state the messages announce. Called at least once per interruption, and
+   * possibly more often (every reconnect attempt, and for connections of the
+   * same client that carry other channels). Errors it throws are ignored.
+   */
+  readonly onResync?: () => void;
+}
+
 /** A live subscription; `unsubscribe()` removes just this listener. */
 export interface Subscription {
   readonly channel: string;
@@ -115,9 +130,11 @@ export interface RedisAdapter extends AsyncDisposable {
   /**
    * Subscribes a listener on the adapter's one subscriber connection
    * (sharded SSUBSCRIBE on a cluster). Resolves once the server confirmed.
+   * The client resubscribes after reconnects and failovers by itself; pass
+   * `onResync` to learn when messages may have been lost in between.
    */
-  subscribe(channel: string, listener: MessageListener<string>): Promise<Subscription>;
-  subscribe(channel: string, listener: MessageListener<Buffer>, options: { returnBuffers: true }): Promise<Subscription>;
+  subscribe(channel: string, listener: MessageListener<string>, options?: SubscribeOptions & { returnBuffers?: false }): Promise<Subscription>;
+  subscribe(channel: string, listener: MessageListener<Buffer>, options: SubscribeOptions & { returnBuffers: true }): Promise<Subscription>;
 
   /** Iterates over SCAN on every master, yielding batches of keys. */
   scan(options?: ScanOptions): AsyncIterable<string[]>;

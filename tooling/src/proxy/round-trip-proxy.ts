@@ -12,6 +12,7 @@ export class RoundTripProxy {
   #sockets = new Set<net.Socket>();
   #roundTrips = 0;
   #port = 0;
+  #cut = false;
 
   private constructor(
     private readonly targetHost: string,
@@ -48,7 +49,26 @@ export class RoundTripProxy {
     this.#roundTrips = 0;
   }
 
+  /**
+   * Cuts every proxied connection and refuses new ones until
+   * {@link RoundTripProxy.restore}: a network partition between the client and Redis.
+   */
+  cut(): void {
+    this.#cut = true;
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
+  }
+
+  /** Accepts connections again after {@link RoundTripProxy.cut}. */
+  restore(): void {
+    this.#cut = false;
+  }
+
   #pipe(client: net.Socket): void {
+    if (this.#cut) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(this.targetPort, this.targetHost);
     this.#sockets.add(client);
     this.#sockets.add(upstream);

@@ -10,6 +10,7 @@ import type {
   ScanOptions,
   ScriptCall,
   SettledReply,
+  SubscribeOptions,
   Subscription,
 } from '../port.js';
 import { hashSlot } from '../slot.js';
@@ -26,9 +27,15 @@ interface Prepared {
   readonly command: string;
 }
 
+interface ListenerEntry {
+  readonly fn: MessageListener<string> | MessageListener<Buffer>;
+  readonly buffers: boolean;
+  readonly onResync: (() => void) | undefined;
+}
+
 interface ChannelState {
   readonly raw: RawListener;
-  readonly listeners: Set<{ fn: MessageListener<string> | MessageListener<Buffer>; buffers: boolean }>;
+  readonly listeners: Set<ListenerEntry>;
   ready: Promise<void>;
 }
 
@@ -39,6 +46,7 @@ export class NodeRedisAdapter implements RedisAdapter {
   readonly stats: AdapterStats = { commands: 0, noscriptFallbacks: 0, published: 0 };
   #closed = false;
   #channels = new Map<string, ChannelState>();
+  #stopInterruptions: (() => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -202,20 +210,25 @@ export class NodeRedisAdapter implements RedisAdapter {
     return Number(reply);
   }
 
-  subscribe(channel: string, listener: MessageListener<string>): Promise<Subscription>;
-  subscribe(channel: string, listener: MessageListener<Buffer>, options: { returnBuffers: true }): Promise<Subscription>;
+  subscribe(channel: string, listener: MessageListener<string>, options?: SubscribeOptions & { returnBuffers?: false }): Promise<Subscription>;
+  subscribe(channel: string, listener: MessageListener<Buffer>, options: SubscribeOptions & { returnBuffers: true }): Promise<Subscription>;
   async subscribe(
     channel: string,
     listener: MessageListener<string> | MessageListener<Buffer>,
-    options?: { returnBuffers?: boolean },
+    options?: SubscribeOptions,
   ): Promise<Subscription> {
     this.#assertOpen();
     if (typeof channel !== 'string' || channel.length === 0) {
       throw new InvalidArgumentError('channel must be a non-empty string', { argument: 'channel' });
     }
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener must be a function', { argument: 'listener' });
+    const onResync = options?.onResync;
+    if (onResync !== undefined && typeof onResync !== 'function') {
+      throw new InvalidArgumentError('onResync must be a function', { argument: 'onResync' });
+    }
     await this.ready;
-    const entry = { fn: listener, buffers: options?.returnBuffers === true };
+    this.#stopInterruptions ??= this.transport.onInterruption(this.#resync);
+    const entry: ListenerEntry = { fn: listener, buffers: options?.returnBuffers === true, onResync };
     let state = this.#channels.get(channel);
     if (!state) {
       const listeners: ChannelState['listeners'] = new Set();
@@ -259,6 +272,20 @@ export class NodeRedisAdapter implements RedisAdapter {
     };
   }
 
+  /** A connection that may carry subscriptions was interrupted: tell every listener that asked. */
+  readonly #resync = () => {
+    for (const state of [...this.#channels.values()]) {
+      for (const entry of [...state.listeners]) {
+        if (!entry.onResync) continue;
+        try {
+          entry.onResync();
+        } catch {
+          // A listener's own error must not keep the others from hearing of it.
+        }
+      }
+    }
+  };
+
   scan(options?: ScanOptions): AsyncIterable<string[]> {
     this.#assertOpen();
     const count = options?.count ?? 500;
@@ -282,6 +309,8 @@ export class NodeRedisAdapter implements RedisAdapter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopInterruptions?.();
+    this.#stopInterruptions = undefined;
     const channels = [...this.#channels];
     this.#channels.clear();
     await this.ready.catch(() => undefined);

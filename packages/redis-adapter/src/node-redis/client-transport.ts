@@ -1,5 +1,5 @@
 import type { RedisClientType } from 'redis';
-import { sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { commandOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,6 +10,7 @@ export class ClientTransport implements Transport {
   readonly topology = 'standalone' as const;
   readonly publishCommand = 'PUBLISH' as const;
   #subscriber: Promise<AnyClient> | undefined;
+  readonly #interruptions = new InterruptionListeners();
 
   constructor(
     private readonly client: AnyClient,
@@ -33,6 +34,19 @@ export class ClientTransport implements Transport {
     const pending = (async () => {
       const sub = this.client.duplicate() as AnyClient;
       sub.on('error', this.onError);
+      // A failed, reconnecting or reconnected subscriber may have missed messages.
+      let troubled = false;
+      const trouble = () => {
+        troubled = true;
+        this.#interruptions.emit();
+      };
+      sub.on('error', trouble);
+      sub.on('reconnecting', trouble);
+      sub.on('ready', () => {
+        if (!troubled) return;
+        troubled = false;
+        this.#interruptions.emit();
+      });
       try {
         await sub.connect();
       } catch (err) {
@@ -60,6 +74,10 @@ export class ClientTransport implements Transport {
       () => undefined,
     );
   };
+
+  onInterruption(listener: () => void): () => void {
+    return this.#interruptions.add(listener);
+  }
 
   async subscribe(channel: string, listener: RawListener): Promise<void> {
     const sub = await this.#getSubscriber();

@@ -1,10 +1,14 @@
 import type { RedisClusterType } from 'redis';
 import { scanClient, type AnyClient } from './client-transport.js';
-import { sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { commandOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCluster = RedisClusterType<any, any, any, any, any>;
+
+// Not 'node-ready' or 'node-disconnect': they also come when a shard's subscriber
+// connection is first made or closed for lack of channels, which loses nothing.
+const NODE_EVENTS = ['node-error', 'node-reconnecting'] as const;
 
 /**
  * A node-redis cluster: commands routed by their first key, SCAN on every
@@ -14,7 +18,27 @@ export class ClusterTransport implements Transport {
   readonly topology = 'cluster' as const;
   readonly publishCommand = 'SPUBLISH' as const;
 
+  readonly #interruptions = new InterruptionListeners();
+
   constructor(private readonly cluster: AnyCluster) {}
+
+  /**
+   * Node events of the cluster: a shard's subscriber connection fails or
+   * reconnects (a failover replaces it right after). node-redis does not say
+   * which connection an event is about, so any node's trouble counts.
+   */
+  onInterruption(listener: () => void): () => void {
+    if (this.#interruptions.size === 0) {
+      for (const event of NODE_EVENTS) this.cluster.on(event, this.#interruptions.emit);
+    }
+    const remove = this.#interruptions.add(listener);
+    return () => {
+      remove();
+      if (this.#interruptions.size === 0) {
+        for (const event of NODE_EVENTS) this.cluster.off(event, this.#interruptions.emit);
+      }
+    };
+  }
 
   send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.cluster.sendCommand(firstKey, false, args, commandOptions(options));

@@ -1,16 +1,41 @@
 import type { RedisSentinelType } from 'redis';
-import type { BatchItem, RawListener, SendOptions, Transport } from './transport.js';
+import { InterruptionListeners, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { commandOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySentinel = RedisSentinelType<any, any, any, any, any>;
+
+const SENTINEL_EVENTS = ['reconnecting', 'topology-change'] as const;
 
 /** A node-redis sentinel client: commands go to the current master; pub/sub on its dedicated connection. */
 export class SentinelTransport implements Transport {
   readonly topology = 'sentinel' as const;
   readonly publishCommand = 'PUBLISH' as const;
 
+  readonly #interruptions = new InterruptionListeners();
+  #events: readonly string[] = [];
+
   constructor(private readonly sentinel: AnySentinel) {}
+
+  /**
+   * Sentinel events: a reconnect, a new master, and connection errors (its pub/sub
+   * connection reports through them). 'error' is listened to only when someone
+   * already does: adding the first listener would hide errors that would
+   * otherwise reach the caller as an uncaught 'error' event.
+   */
+  onInterruption(listener: () => void): () => void {
+    if (this.#interruptions.size === 0) {
+      this.#events = this.sentinel.listenerCount('error') > 0 ? [...SENTINEL_EVENTS, 'error'] : SENTINEL_EVENTS;
+      for (const event of this.#events) this.sentinel.on(event, this.#interruptions.emit);
+    }
+    const remove = this.#interruptions.add(listener);
+    return () => {
+      remove();
+      if (this.#interruptions.size === 0) {
+        for (const event of this.#events) this.sentinel.off(event, this.#interruptions.emit);
+      }
+    };
+  }
 
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.sentinel.sendCommand(false, args, commandOptions(options));

@@ -15,6 +15,11 @@ export interface Transport {
   /** Subscribes on the dedicated subscriber connection (created on first use). */
   subscribe(channel: string, listener: RawListener): Promise<void>;
   unsubscribe(channel: string, listener: RawListener): Promise<void>;
+  /**
+   * Calls `listener` whenever a connection that may carry subscriptions fails,
+   * reconnects or is replaced. Returns the function that stops the calls.
+   */
+  onInterruption(listener: () => void): () => void;
   /** The publish command for this topology (PUBLISH or SPUBLISH). */
   readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   /** Closes the subscriber connection and, when owned, the main connection. */
@@ -43,4 +48,30 @@ export function sendAllInOneTick(
   options: SendOptions,
 ): Promise<PromiseSettledResult<unknown>[]> {
   return Promise.allSettled(items.map((i) => transport.send(i.args, i.firstKey, options)));
+}
+
+/** The listeners of {@link Transport.onInterruption}, for a transport to call. */
+export class InterruptionListeners {
+  readonly #listeners = new Set<() => void>();
+
+  add(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  readonly emit = (): void => {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch {
+        // One listener's error must not keep the others from hearing of the interruption.
+      }
+    }
+  };
 }

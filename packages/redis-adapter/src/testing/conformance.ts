@@ -254,7 +254,39 @@ export function runAdapterConformance(t: TestRunner, target: AdapterConformanceT
         // Nothing was in flight: the client reconnects and the call goes through, EVALSHA -> NOSCRIPT -> EVAL.
         expect(await adapter.runScript(incr, { keys: [key], args: [1] })).toBe(1);
       });
+
+      it('tells subscribers with onResync that a restart may have lost messages, and delivers again after it', async () => {
+        const channel = ks.key('resync', 'events');
+        const got: string[] = [];
+        let resyncs = 0;
+        let plainResyncs = 0;
+        const sub = await adapter.subscribe(channel, (m) => got.push(m), { onResync: () => resyncs++ });
+        const plain = await adapter.subscribe(ks.key('resync', 'other'), () => undefined, {
+          onResync: () => {
+            plainResyncs++;
+            throw new Error('a throwing onResync must not stop the others');
+          },
+        });
+        expect(resyncs).toBe(0);
+        await restart();
+        await until(() => resyncs > 0 && plainResyncs > 0, 15_000);
+        // The client resubscribes by itself: a message published after the restart arrives.
+        const deadline = Date.now() + 15_000;
+        while (!got.includes('after')) {
+          if (Date.now() > deadline) throw new Error('no message arrived after the restart');
+          await adapter.publish(channel, 'after').catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await sub.unsubscribe();
+        await plain.unsubscribe();
+      });
     }
+
+    it('rejects an onResync that is not a function before subscribing', async () => {
+      await expect(
+        adapter.subscribe(ks.key('resync', 'bad'), () => undefined, { onResync: 'soon' as unknown as () => void }),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+    });
 
     it('refuses calls after close with ConnectionClosedError', async () => {
       const own = await target.createAdapter();
