@@ -5,6 +5,20 @@ import type { RedisArg, ScriptValues } from './port.js';
 /** Converts one argument to what node-redis sends (string or Buffer), or throws before sending. */
 export function toWire(value: unknown, where: string): string | Buffer {
   if (typeof value === 'string') return value;
+  return toWireSlow(value, where);
+}
+
+/**
+ * {@link toWire} for a value at a numbered place (`<label> <kind>[<index + base>]`):
+ * the place is put into words only when the value is refused, not on every call.
+ */
+export function toWireAt(value: unknown, label: string, kind: string, index: number, base: number): string | Buffer {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return toWireSlow(value, `${label} ${kind}[${index + base}]`);
+}
+
+function toWireSlow(value: unknown, where: string): string | Buffer {
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'number') {
@@ -56,12 +70,16 @@ function fromRecord(
   return out;
 }
 
-/** Turns the KEYS and ARGV of a call into wire arguments, checking their counts against the descriptor. */
-export function resolveScriptValues(
+/**
+ * Turns the KEYS and ARGV of a call into the wire arguments of
+ * `EVALSHA <sha1> <numkeys> KEYS... ARGV...`, checking their counts against the
+ * descriptor. Returns the arguments and the number of keys.
+ */
+export function scriptWireArgs(
   script: ScriptDescriptor,
   keys: ScriptValues,
   args: ScriptValues | undefined,
-): { keys: (string | Buffer)[]; args: (string | Buffer)[] } {
+): { wire: (string | Buffer)[]; keyCount: number } {
   const keyList = Array.isArray(keys)
     ? (keys as readonly RedisArg[])
     : fromRecord(script.keys, script.variadicKeys, keys as Record<string, RedisArg>, 'KEYS', script.name);
@@ -88,8 +106,13 @@ export function resolveScriptValues(
       );
     }
   }
-  return {
-    keys: keyList.map((k, i) => toWire(k, `${script.name} KEYS[${i + 1}]`)),
-    args: argList.map((a, i) => toWire(a, `${script.name} ARGV[${i + 1}]`)),
-  };
+  const label = script.name;
+  const wire: (string | Buffer)[] = new Array(3 + keyList.length + argList.length);
+  wire[0] = 'EVALSHA';
+  wire[1] = script.sha1;
+  wire[2] = String(keyList.length);
+  let at = 3;
+  for (let i = 0; i < keyList.length; i++) wire[at++] = toWireAt(keyList[i], label, 'KEYS', i, 1);
+  for (let i = 0; i < argList.length; i++) wire[at++] = toWireAt(argList[i], label, 'ARGV', i, 1);
+  return { wire, keyCount: keyList.length };
 }

@@ -1,5 +1,5 @@
 import type { ScriptDescriptor } from '@x/lua-scripts';
-import { resolveScriptValues, toWire } from '../args.js';
+import { scriptWireArgs, toWire, toWireAt } from '../args.js';
 import { ConnectionClosedError, CrossSlotError, InvalidArgumentError } from '../errors.js';
 import type {
   AdapterStats,
@@ -20,11 +20,19 @@ import type { RawListener, SendOptions, Transport } from './transport.js';
 interface Prepared {
   /** EVALSHA (or the plain command) ready to send. */
   readonly args: (string | Buffer)[];
-  /** The EVAL form, for script calls. */
-  readonly evalArgs?: (string | Buffer)[];
+  /** The script's source, for the EVAL form sent after NOSCRIPT (script calls only). */
+  readonly source?: string;
   readonly firstKey: string | Buffer | undefined;
   readonly script?: string;
   readonly command: string;
+}
+
+/** The EVAL form of a prepared EVALSHA call (made only when the server answered NOSCRIPT). */
+function evalArgs(p: Prepared): (string | Buffer)[] {
+  const args = p.args.slice();
+  args[0] = 'EVAL';
+  args[1] = p.source!;
+  return args;
 }
 
 interface ListenerEntry {
@@ -45,6 +53,10 @@ const keyText = (k: string | Buffer) => (typeof k === 'string' ? k : k.toString(
 export class NodeRedisAdapter implements RedisAdapter {
   readonly stats: AdapterStats = { commands: 0, noscriptFallbacks: 0, published: 0 };
   #closed = false;
+  /** True once the first connect (if the adapter made one) succeeded: calls then skip waiting for it. */
+  #connected = false;
+  readonly #plainOptions: SendOptions;
+  readonly #bufferOptions: SendOptions;
   #channels = new Map<string, ChannelState>();
   #stopInterruptions: (() => void) | undefined;
 
@@ -53,7 +65,16 @@ export class NodeRedisAdapter implements RedisAdapter {
     readonly ownsConnection: boolean,
     private readonly ready: Promise<void>,
     private readonly commandTimeoutMs?: number,
-  ) {}
+  ) {
+    this.#plainOptions = { returnBuffers: false, signal: undefined, timeoutMs: commandTimeoutMs };
+    this.#bufferOptions = { returnBuffers: true, signal: undefined, timeoutMs: commandTimeoutMs };
+    ready.then(
+      () => {
+        this.#connected = true;
+      },
+      () => undefined,
+    );
+  }
 
   get topology() {
     return this.transport.topology;
@@ -63,11 +84,23 @@ export class NodeRedisAdapter implements RedisAdapter {
     return hashSlot(key);
   }
 
-  #checkSlots(keys: readonly (string | Buffer)[], context: string, options: CallOptions | undefined): void {
-    if (keys.length < 2) return;
+  /** Throws CrossSlotError unless `keys[from, from + count)` all hash to one slot (on a cluster, or without allowCrossSlot). */
+  #checkSlots(
+    keys: readonly (string | Buffer)[],
+    from: number,
+    count: number,
+    context: string,
+    options: CallOptions | undefined,
+  ): void {
+    if (count < 2) return;
     if (options?.allowCrossSlot === true && this.transport.topology !== 'cluster') return;
-    const slots = keys.map((k) => hashSlot(k));
-    if (slots.some((s) => s !== slots[0])) throw new CrossSlotError(keys.map(keyText), slots, context);
+    const first = hashSlot(keys[from]!);
+    for (let i = from + 1; i < from + count; i++) {
+      if (hashSlot(keys[i]!) !== first) {
+        const all = keys.slice(from, from + count);
+        throw new CrossSlotError(all.map(keyText), all.map((k) => hashSlot(k)), context);
+      }
+    }
   }
 
   #prepareScript(call: ScriptCall, options: CallOptions | undefined): Prepared {
@@ -75,13 +108,12 @@ export class NodeRedisAdapter implements RedisAdapter {
     if (!script || typeof script.sha1 !== 'string' || typeof script.source !== 'string') {
       throw new InvalidArgumentError('runScript needs a script descriptor from @x/lua-scripts', { argument: 'script' });
     }
-    const { keys, args } = resolveScriptValues(script, call.keys, call.args);
-    this.#checkSlots(keys, `script ${script.name}`, options);
-    const tail = [String(keys.length), ...keys, ...args];
+    const { wire, keyCount } = scriptWireArgs(script, call.keys, call.args);
+    if (keyCount > 1) this.#checkSlots(wire, 3, keyCount, `script ${script.name}`, options);
     return {
-      args: ['EVALSHA', script.sha1, ...tail],
-      evalArgs: ['EVAL', script.source, ...tail],
-      firstKey: keys[0],
+      args: wire,
+      source: script.source,
+      firstKey: keyCount > 0 ? wire[3] : undefined,
       script: script.name,
       command: 'EVALSHA',
     };
@@ -91,10 +123,14 @@ export class NodeRedisAdapter implements RedisAdapter {
     if (!call || !Array.isArray(call.command) || call.command.length === 0) {
       throw new InvalidArgumentError('a command call needs a non-empty command array', { argument: 'command' });
     }
-    const args = call.command.map((a, i) => toWire(a, `command argument ${i}`));
-    const keys = (call.keys ?? []).map((k, i) => toWire(k, `command key ${i}`));
+    const input = call.command;
+    const args: (string | Buffer)[] = new Array(input.length);
+    for (let i = 0; i < input.length; i++) args[i] = toWireAt(input[i], 'command', 'argument', i, 0);
+    const inputKeys = call.keys ?? [];
+    const keys: (string | Buffer)[] = new Array(inputKeys.length);
+    for (let i = 0; i < inputKeys.length; i++) keys[i] = toWireAt(inputKeys[i], 'command', 'key', i, 0);
     const command = String(args[0]).toUpperCase();
-    this.#checkSlots(keys, command, options);
+    this.#checkSlots(keys, 0, keys.length, command, options);
     return { args, firstKey: keys[0], command };
   }
 
@@ -107,44 +143,51 @@ export class NodeRedisAdapter implements RedisAdapter {
   }
 
   #sendOptions(options: CallOptions | undefined): SendOptions {
-    return { returnBuffers: options?.returnBuffers === true, signal: options?.signal, timeoutMs: this.commandTimeoutMs };
+    // The common cases share one object each: nothing to allocate per call.
+    if (options === undefined || (options.signal === undefined && options.returnBuffers !== true)) return this.#plainOptions;
+    if (options.signal === undefined) return this.#bufferOptions;
+    return { returnBuffers: options.returnBuffers === true, signal: options.signal, timeoutMs: this.commandTimeoutMs };
   }
 
-  async #send(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
+  /** Sends one prepared call, EVAL after NOSCRIPT, errors mapped; waits for the first connect if it is under way. */
+  #send(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
+    if (!this.#connected) return this.ready.then(() => this.#send(p, options));
     const sendOptions = this.#sendOptions(options);
     this.stats.commands++;
+    let sent: Promise<unknown>;
     try {
-      return await this.transport.send(p.args, p.firstKey, sendOptions);
+      sent = this.transport.send(p.args, p.firstKey, sendOptions);
     } catch (err) {
-      if (p.evalArgs && isNoScript(err)) {
-        this.stats.noscriptFallbacks++;
-        this.stats.commands++;
-        try {
-          return await this.transport.send(p.evalArgs, p.firstKey, sendOptions);
-        } catch (err2) {
-          throw mapError(err2, p);
-        }
-      }
-      throw mapError(err, p);
+      return Promise.reject(mapError(err, p));
+    }
+    return sent.catch((err: unknown) => {
+      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p);
+      this.stats.noscriptFallbacks++;
+      this.stats.commands++;
+      return this.transport.send(evalArgs(p), p.firstKey, sendOptions).catch((err2: unknown) => {
+        throw mapError(err2, p);
+      });
+    });
+  }
+
+  runScript<T = unknown>(script: ScriptDescriptor, input: Omit<ScriptCall, 'script'>, options?: CallOptions): Promise<T> {
+    try {
+      this.#assertOpen();
+      const prepared = this.#prepareScript({ script, keys: input?.keys ?? [], args: input?.args }, options);
+      return this.#send(prepared, options) as Promise<T>;
+    } catch (err) {
+      return Promise.reject(err);
     }
   }
 
-  async runScript<T = unknown>(
-    script: ScriptDescriptor,
-    input: Omit<ScriptCall, 'script'>,
-    options?: CallOptions,
-  ): Promise<T> {
-    this.#assertOpen();
-    const prepared = this.#prepareScript({ script, keys: input?.keys ?? [], args: input?.args }, options);
-    await this.ready;
-    return (await this.#send(prepared, options)) as T;
-  }
-
-  async command<T = unknown>(call: CommandCall, options?: CallOptions): Promise<T> {
-    this.#assertOpen();
-    const prepared = this.#prepareCommand(call, options);
-    await this.ready;
-    return (await this.#send(prepared, options)) as T;
+  command<T = unknown>(call: CommandCall, options?: CallOptions): Promise<T> {
+    try {
+      this.#assertOpen();
+      const prepared = this.#prepareCommand(call, options);
+      return this.#send(prepared, options) as Promise<T>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async pipeline(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<unknown[]> {
@@ -180,12 +223,12 @@ export class NodeRedisAdapter implements RedisAdapter {
     // Script calls the server did not know: re-send as EVAL, together and in their original order.
     const retry = prepared
       .map((p, i) => ({ p, i }))
-      .filter(({ p, i }) => p.evalArgs && settled[i]!.status === 'rejected' && isNoScript((settled[i] as PromiseRejectedResult).reason));
+      .filter(({ p, i }) => p.source !== undefined && settled[i]!.status === 'rejected' && isNoScript((settled[i] as PromiseRejectedResult).reason));
     if (retry.length > 0) {
       this.stats.noscriptFallbacks += retry.length;
       this.stats.commands += retry.length;
       const again = await this.transport.sendBatch(
-        retry.map(({ p }) => ({ args: p.evalArgs!, firstKey: p.firstKey })),
+        retry.map(({ p }) => ({ args: evalArgs(p), firstKey: p.firstKey })),
         sendOptions,
       );
       retry.forEach(({ i }, j) => {

@@ -93,7 +93,13 @@ export function runAdapterConformance(t: TestRunner, target: AdapterConformanceT
       await expect(adapter.runScript(echo, { keys: [], args: ['a', 'b'] })).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(
         adapter.runScript(echo, { keys: [ks.key('x', 'v')], args: ['a', undefined as unknown as string] }),
-      ).rejects.toBeInstanceOf(InvalidArgumentError);
+      ).rejects.toThrow(/conformance\/echo ARGV\[2\] must be a string/);
+      await expect(adapter.runScript(echo, { keys: [ks.key('x', 'v')], args: [Number.NaN, 'b'] })).rejects.toThrow(
+        /ARGV\[1\] is not a finite number/,
+      );
+      await expect(adapter.command({ command: ['GET', {} as unknown as string] })).rejects.toThrow(
+        /command argument\[1\] must be a string/,
+      );
       await expect(adapter.runScript(echo, { keys: { nope: 'k' } as never, args: ['a', 'b'] })).rejects.toBeInstanceOf(
         InvalidArgumentError,
       );
