@@ -66,12 +66,19 @@ describe('cluster master failover while locks are held and waited on', () => {
     const waitingSafe = waiterSafe.acquire({ timeoutMs: 60_000 });
     await until(() => waiterDoomed.stats.waits === 1 && waiterSafe.stats.waits === 1, 'both waiters to block');
 
+    // The adapter tells its subscribers that announcements may have been lost meanwhile.
+    let resyncs = 0;
+    const watch = await adapterB.subscribe(`${lockKeys(prefix, doomed).channel}:watch`, () => undefined, {
+      onResync: () => resyncs++,
+    });
     const { promoted } = await cluster().killMaster(index, { waitForFailover: true });
     expect(promoted).toBeDefined();
     // Renewals get through again once node-redis has found the new master.
     const renewals = holderDoomed.stats.renewals;
     await until(() => holderDoomed.stats.renewals > renewals, 'a renewal on the promoted replica', 30_000);
     expect(heldDoomed.signal.aborted).toBe(false);
+    expect(resyncs).toBeGreaterThan(0);
+    await watch.unsubscribe();
     expect(heldSafe.signal.aborted).toBe(false);
 
     // Releases wake the waiters through the (new) shard's announcements or, if one was

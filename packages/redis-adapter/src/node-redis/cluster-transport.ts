@@ -1,6 +1,6 @@
 import type { RedisClusterType } from 'redis';
 import { scanClient, type AnyClient } from './client-transport.js';
-import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { InterruptionListeners, listenTo, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { commandOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,26 +18,17 @@ export class ClusterTransport implements Transport {
   readonly topology = 'cluster' as const;
   readonly publishCommand = 'SPUBLISH' as const;
 
-  readonly #interruptions = new InterruptionListeners();
-
-  constructor(private readonly cluster: AnyCluster) {}
-
   /**
    * Node events of the cluster: a shard's subscriber connection fails or
    * reconnects (a failover replaces it right after). node-redis does not say
    * which connection an event is about, so any node's trouble counts.
    */
+  readonly #interruptions = new InterruptionListeners((emit) => listenTo(this.cluster, NODE_EVENTS, emit));
+
+  constructor(private readonly cluster: AnyCluster) {}
+
   onInterruption(listener: () => void): () => void {
-    if (this.#interruptions.size === 0) {
-      for (const event of NODE_EVENTS) this.cluster.on(event, this.#interruptions.emit);
-    }
-    const remove = this.#interruptions.add(listener);
-    return () => {
-      remove();
-      if (this.#interruptions.size === 0) {
-        for (const event of NODE_EVENTS) this.cluster.off(event, this.#interruptions.emit);
-      }
-    };
+    return this.#interruptions.add(listener);
   }
 
   send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {

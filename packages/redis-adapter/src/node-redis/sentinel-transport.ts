@@ -1,5 +1,5 @@
 import type { RedisSentinelType } from 'redis';
-import { InterruptionListeners, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { InterruptionListeners, listenTo, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { commandOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,29 +12,20 @@ export class SentinelTransport implements Transport {
   readonly topology = 'sentinel' as const;
   readonly publishCommand = 'PUBLISH' as const;
 
-  readonly #interruptions = new InterruptionListeners();
-  #events: readonly string[] = [];
-
-  constructor(private readonly sentinel: AnySentinel) {}
-
   /**
    * Sentinel events: a reconnect, a new master, and connection errors (its pub/sub
    * connection reports through them). 'error' is listened to only when someone
    * already does: adding the first listener would hide errors that would
    * otherwise reach the caller as an uncaught 'error' event.
    */
+  readonly #interruptions = new InterruptionListeners((emit) =>
+    listenTo(this.sentinel, this.sentinel.listenerCount('error') > 0 ? [...SENTINEL_EVENTS, 'error'] : SENTINEL_EVENTS, emit),
+  );
+
+  constructor(private readonly sentinel: AnySentinel) {}
+
   onInterruption(listener: () => void): () => void {
-    if (this.#interruptions.size === 0) {
-      this.#events = this.sentinel.listenerCount('error') > 0 ? [...SENTINEL_EVENTS, 'error'] : SENTINEL_EVENTS;
-      for (const event of this.#events) this.sentinel.on(event, this.#interruptions.emit);
-    }
-    const remove = this.#interruptions.add(listener);
-    return () => {
-      remove();
-      if (this.#interruptions.size === 0) {
-        for (const event of this.#events) this.sentinel.off(event, this.#interruptions.emit);
-      }
-    };
+    return this.#interruptions.add(listener);
   }
 
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {

@@ -50,19 +50,41 @@ export function sendAllInOneTick(
   return Promise.allSettled(items.map((i) => transport.send(i.args, i.firstKey, options)));
 }
 
-/** The listeners of {@link Transport.onInterruption}, for a transport to call. */
+/** Something with `on`/`off`, like a node-redis client, cluster or sentinel. */
+interface Emitter {
+  on(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+/** Calls `emit` on each of `events` of `emitter`; returns the function that stops it. */
+export function listenTo(emitter: Emitter, events: readonly string[], emit: () => void): () => void {
+  for (const event of events) emitter.on(event, emit);
+  return () => {
+    for (const event of events) emitter.off(event, emit);
+  };
+}
+
+/**
+ * The listeners of {@link Transport.onInterruption}, for a transport to call.
+ * With a `source`, listens to it only while someone listens here (so a
+ * caller's connection object does not keep our listeners after the last one left).
+ */
 export class InterruptionListeners {
   readonly #listeners = new Set<() => void>();
+  #stopSource: (() => void) | undefined;
+
+  constructor(private readonly source?: (emit: () => void) => () => void) {}
 
   add(listener: () => void): () => void {
     this.#listeners.add(listener);
+    if (this.source && !this.#stopSource) this.#stopSource = this.source(this.emit);
     return () => {
       this.#listeners.delete(listener);
+      if (this.#listeners.size === 0 && this.#stopSource) {
+        this.#stopSource();
+        this.#stopSource = undefined;
+      }
     };
-  }
-
-  get size(): number {
-    return this.#listeners.size;
   }
 
   readonly emit = (): void => {
