@@ -1,33 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStandalone, type StandaloneHandle } from '@x/tooling/redis';
-import { forEachTopology, connectTopology } from '@x/tooling/vitest';
-import { RoundTripProxy } from '@x/tooling/proxy';
+import { forEachTopology, connectTopology, useProxiedStandalone } from '@x/tooling/vitest';
 import { createRedisAdapter, type RedisAdapter } from '../src/index.js';
 import { runAdapterConformance } from '../src/testing.js';
 
 const runner = { describe, it, expect, beforeAll, afterAll };
 
 describe('node-redis client (private server behind a round-trip counter)', () => {
-  let server: StandaloneHandle;
-  let proxy: RoundTripProxy;
-  beforeAll(async () => {
-    server = await startStandalone();
-    proxy = await RoundTripProxy.start(server.host, server.port);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await server?.stop();
-  });
+  const proxied = useProxiedStandalone();
   runAdapterConformance(runner, {
     name: 'node-redis standalone',
-    createAdapter: () => createRedisAdapter(proxy.url),
+    createAdapter: () => createRedisAdapter(proxied().proxy.url),
     flushScripts: async () => {
-      const a = createRedisAdapter(server.url);
+      const a = createRedisAdapter(proxied().server.url);
       await a.command({ command: ['SCRIPT', 'FLUSH'] });
       await a.close();
     },
-    restart: () => server.restart(),
-    roundTrips: () => proxy.roundTrips,
+    restart: () => proxied().server.restart(),
+    roundTrips: () => proxied().proxy.roundTrips,
   });
 });
 

@@ -19,6 +19,7 @@ import { startSentinel, type SentinelHandle, type SentinelOptions } from '../red
 import { startStandalone, type StandaloneHandle, type StandaloneOptions } from '../redis/standalone.js';
 import type { RedisKind, SentinelTopology, Topology, TopologyOf } from '../redis/topology.js';
 import type { RedisTopologies } from './topologies.js';
+import { RoundTripProxy } from '../proxy/round-trip-proxy.js';
 
 export { randomPrefix } from '../redis/clients.js';
 export type { RedisTopologies } from './topologies.js';
@@ -123,6 +124,35 @@ function useServer<H extends { stop(): Promise<void> }>(start: () => Promise<H>,
 /** A private standalone server for this file (for restart/kill tests). Needs the local binary. */
 export function useStandalone(options?: StandaloneOptions): () => StandaloneHandle {
   return useServer(() => startStandalone(options), 'standalone server');
+}
+
+/** A private standalone server and a {@link RoundTripProxy} in front of it. */
+export interface ProxiedStandalone {
+  readonly server: StandaloneHandle;
+  readonly proxy: RoundTripProxy;
+  stop(): Promise<void>;
+}
+
+/**
+ * A private standalone server for this file behind a {@link RoundTripProxy}
+ * (to count round trips, or cut the network). Needs the local binary.
+ */
+export function useProxiedStandalone(options?: StandaloneOptions): () => ProxiedStandalone {
+  return useServer(async () => {
+    const server = await startStandalone(options);
+    const proxy = await RoundTripProxy.start(server.host, server.port).catch(async (err: unknown) => {
+      await server.stop();
+      throw err;
+    });
+    return {
+      server,
+      proxy,
+      stop: async () => {
+        await proxy.close();
+        await server.stop();
+      },
+    };
+  }, 'proxied standalone server');
 }
 
 /** A private cluster for this file (for failover tests). Needs the local binary. */
