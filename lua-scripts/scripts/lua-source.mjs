@@ -1,6 +1,7 @@
 // Reads the .lua files under src/, resolves `--!include <path>` directives
-// (paths relative to src/, each helper inlined once, cycles rejected) and parses
-// the header block that states KEYS, ARGV and the reply.
+// (paths relative to src/, each helper inlined once, cycles rejected), drops the
+// included helper functions a script never calls, and parses the header block
+// that states KEYS, ARGV and the reply.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -61,6 +62,67 @@ export function resolveIncludes(srcDir, file, stack = [], seen = new Set()) {
   return lines.join('\n');
 }
 
+const FUNCTION_START = /^local function ([A-Za-z_][A-Za-z0-9_]*)\s*\(/;
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * Removes the top-level `local function` blocks that nothing reachable from the
+ * script's own statements calls, with the comment lines right above them. Redis
+ * runs a script's whole body on every call, so each helper left in costs a
+ * closure per call. A top-level function opens at column 0 and closes with an
+ * `end` at column 0 (or on its own line). The first `keepLines` lines (the
+ * script's header) are never touched. References are found by name, so a name
+ * that only appears in a string keeps its function: safe, not exact (comment
+ * lines are not read).
+ */
+export function dropUnusedHelpers(source, keepLines = 0) {
+  const lines = source.split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = FUNCTION_START.exec(lines[i]);
+    if (!m) continue;
+    let end = i;
+    if (!/\bend\s*$/.test(lines[i])) {
+      end = i + 1;
+      while (end < lines.length && lines[end].trimEnd() !== 'end') end++;
+      if (end >= lines.length) throw new LuaBuildError(`local function ${m[1]} has no closing 'end' at column 0`);
+    }
+    let start = i;
+    while (start > keepLines && lines[start - 1].startsWith('--') && !lines[start - 1].startsWith('--!')) start--;
+    blocks.push({ name: m[1], start, def: i, end });
+    i = end;
+  }
+  const byName = new Map(blocks.map((b) => [b.name, b]));
+  const inBlock = new Set();
+  for (const b of blocks) for (let i = b.start; i <= b.end; i++) inBlock.add(i);
+  const code = (from, to) =>
+    lines
+      .slice(from, to)
+      .filter((line) => !line.trimStart().startsWith('--'))
+      .join('\n');
+  const kept = new Set();
+  const pending = [];
+  const visit = (text) => {
+    for (const [word] of text.matchAll(IDENTIFIER)) {
+      if (byName.has(word) && !kept.has(word)) {
+        kept.add(word);
+        pending.push(byName.get(word));
+      }
+    }
+  };
+  visit(lines.filter((line, i) => !inBlock.has(i) && !line.trimStart().startsWith('--')).join('\n'));
+  while (pending.length > 0) {
+    const b = pending.pop();
+    visit(code(b.def, b.end + 1).replace(FUNCTION_START, ''));
+  }
+  const drop = new Set();
+  for (const b of blocks) if (!kept.has(b.name)) for (let i = b.start; i <= b.end; i++) drop.add(i);
+  return lines
+    .filter((_, i) => !drop.has(i))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
+
 function parseSlots(lines, re, what, rel) {
   const slots = [];
   for (const line of lines) {
@@ -99,10 +161,11 @@ export function buildScript(srcDir, file) {
   }
   const keys = parseSlots(header, KEY_LINE, 'KEYS', rel);
   const args = parseSlots(header, ARG_LINE, 'ARGV', rel);
-  const source = resolveIncludes(srcDir, file);
+  const resolved = resolveIncludes(srcDir, file);
   for (const re of FORBIDDEN) {
-    if (re.test(source)) throw new LuaBuildError(`${rel}: uses a forbidden command (${re.source})`);
+    if (re.test(resolved)) throw new LuaBuildError(`${rel}: uses a forbidden command (${re.source})`);
   }
+  const source = dropUnusedHelpers(resolved, header.length);
   const fixedKeys = keys.filter((k) => !k.variadic).length;
   for (const m of source.matchAll(/KEYS\[(\d+)\]/g)) {
     const n = Number(m[1]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM build script without types
-import { buildScript, listScripts, resolveIncludes } from '../scripts/lua-source.mjs';
+import { buildScript, dropUnusedHelpers, listScripts, resolveIncludes } from '../scripts/lua-source.mjs';
 import { allScripts, adapter } from '../src/index.js';
 
 let dir: string;
@@ -30,6 +30,42 @@ describe('lua build', () => {
     expect(source.match(/local function b\(\)/g)).toHaveLength(1);
     expect(source.indexOf('function b')).toBeLessThan(source.indexOf('function a'));
     expect(source).not.toContain('--!include');
+  });
+
+  it('drops included helpers the script never calls, directly or through another helper', () => {
+    fresh();
+    write(
+      'include/h.lua',
+      [
+        '-- helper file',
+        '-- unused: never called',
+        'local function unused()',
+        "  return redis.call('GET', KEYS[1])",
+        'end',
+        '-- inner: called by outer only',
+        'local function inner(x)',
+        '  if x then',
+        '    return 1',
+        '  end',
+        '  return 2',
+        'end',
+        'local function outer() return inner(true) end',
+        'local function one_liner() return 3 end',
+        'local CONSTANT = 7',
+        '',
+      ].join('\n'),
+    );
+    const s = buildScript(dir, write('x/s.lua', `${header}--!include include/h.lua\nreturn outer() + CONSTANT\n`));
+    expect(s.source).toContain('local function inner(x)');
+    expect(s.source).toContain('local function outer()');
+    expect(s.source).toContain('local CONSTANT = 7');
+    expect(s.source).not.toContain('unused');
+    expect(s.source).not.toContain('one_liner');
+    expect(s.source.startsWith(header)).toBe(true);
+  });
+
+  it('keeps a helper whose closing end is missing from being cut silently', () => {
+    expect(() => dropUnusedHelpers('local function broken()\n  return 1\n  end\n')).toThrow(/no closing 'end' at column 0/);
   });
 
   it('detects include cycles and names the chain', () => {
