@@ -37,5 +37,5 @@ if op_id ~= '' then
   op_record(KEYS[5], KEYS[6], op_id, 'append', count, tonumber(ARGV[4]))
   flags = flag_add(flags, 'o')
 end
-session_write({ 'count', int_text(count) }, server_time_ms(), meta[2], old_flags, flags, ttl_ms)
+session_write({ 'count', int_text(count) }, server_time_text(), meta[2], old_flags, flags, ttl_ms)
 return { 1, count }

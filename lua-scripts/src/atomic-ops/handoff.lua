@@ -40,10 +40,11 @@ if ARGV[8] == '1' and current and current ~= from_agent then
 end
 
 local now = server_time_ms()
+local now_text = int_text(now)
 redis.call('SET', KEYS[9], ARGV[5], 'PX', lock_ttl_ms)
 local count = (tonumber(meta[4]) or 0) + 1
 redis.call('SADD', KEYS[3], from_agent, to_agent)
-local len = redis.call('RPUSH', KEYS[4], '{"at":' .. int_text(now) .. ',' .. ARGV[3])
+local len = redis.call('RPUSH', KEYS[4], '{"at":' .. now_text .. ',' .. ARGV[3])
 if max_history > 0 and len > max_history then
   redis.call('LTRIM', KEYS[4], -max_history, -1)
 end
@@ -52,6 +53,6 @@ session_write({
   'handoffs', int_text(count),
   'currentAgent', to_agent,
   'handoffContext', ARGV[4],
-  'lastHandoffAt', int_text(now),
-}, now, meta[2], old_flags, flag_add(flag_add(old_flags, 'a'), 'h'), ttl_ms)
+  'lastHandoffAt', now_text,
+}, now_text, meta[2], old_flags, flag_add(flag_add(old_flags, 'a'), 'h'), ttl_ms)
 return { 1, count, now }

@@ -65,5 +65,5 @@ session_write({
   'inputTokens', int_text((tonumber(meta[5]) or 0) + tonumber(ARGV[5])),
   'outputTokens', int_text((tonumber(meta[6]) or 0) + tonumber(ARGV[6])),
   'latencyMs', string.format('%.15g', (tonumber(meta[7]) or 0) + tonumber(ARGV[7])),
-}, now, meta[2], old_flags, flags, ttl_ms)
+}, int_text(now), meta[2], old_flags, flags, ttl_ms)
 return { 1, count }

@@ -28,12 +28,11 @@ local function flag_add(flags, letter)
 end
 
 -- Writes the meta fields queued in `set` (a flat field, value, ... table) plus
--- updatedAt (and createdAt when `created` is false) and `keys` when it changed
+-- updatedAt = now_text (and createdAt when `created` is false) and `keys` when it changed
 -- from `old_flags`, in one HSET; then gives every key of the session that may
 -- exist the TTL ttl_ms (PERSIST when 0).
-local function session_write(set, now, created, old_flags, flags, ttl_ms)
+local function session_write(set, now_text, created, old_flags, flags, ttl_ms)
   local n = #set
-  local now_text = int_text(now)
   set[n + 1] = 'updatedAt'
   set[n + 2] = now_text
   n = n + 2

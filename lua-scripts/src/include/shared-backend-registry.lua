@@ -54,7 +54,7 @@ local function sb_registry_live(value)
     return nil
   end
   local score, id = sb_registry_parse(value)
-  if score ~= 'inf' and tonumber(score) < server_time_ms() then
+  if score ~= 'inf' and server_time_past(score) then
     return nil
   end
   return id
