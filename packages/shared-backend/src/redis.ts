@@ -5,7 +5,7 @@ import {
   type RedisAdapter,
   type RedisInput,
 } from '@x/redis-adapter';
-import { sharedBackend as scripts } from '@x/lua-scripts';
+import { sharedBackend as scripts, type ScriptDescriptor } from '@x/lua-scripts';
 import { BackendClosedError, ConfigMismatchError } from './errors.js';
 import { DEFAULT_INDEX_BUCKETS, MAX_INDEX_BUCKETS, SharedBackendKeys } from './keys.js';
 import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
@@ -295,18 +295,28 @@ export class RedisBackend implements SharedBackend {
     await this.redis.runScript(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
   }
 
-  async registryGetUuid(chain: string): Promise<string | null> {
-    assertId(chain, 'chain');
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
-    return this.redis.runScript<string | null>(scripts.registryGetUuid, { keys: this.#byChainKeys, args: [chain] });
+  registryGetUuid(chain: string): Promise<string | null> {
+    return this.#lookup(scripts.registryGetUuid, this.#byChainKeys, chain, 'chain');
   }
 
-  async registryGetChain(uuid: string): Promise<string | null> {
-    assertId(uuid, 'uuid');
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
-    return this.redis.runScript<string | null>(scripts.registryGetChain, { keys: this.#byUuidKeys, args: [uuid] });
+  registryGetChain(uuid: string): Promise<string | null> {
+    return this.#lookup(scripts.registryGetChain, this.#byUuidKeys, uuid, 'uuid');
+  }
+
+  /**
+   * One registry lookup. Not an `async` function on purpose: lookups are the hot
+   * read path, and handing the adapter's promise straight back saves the extra
+   * promise and microtask hops an `async` wrapper costs on every call.
+   */
+  #lookup(script: ScriptDescriptor, keys: readonly string[], id: string, what: string): Promise<string | null> {
+    try {
+      assertId(id, what);
+      const pending = this.#ready();
+      if (pending === undefined) return this.redis.runScript<string | null>(script, { keys, args: [id] });
+      return pending.then(() => this.redis.runScript<string | null>(script, { keys, args: [id] }));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   async registryDelete(uuid: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { commandOptions } from './type-mapping.js';
+import { commandOptions, plainOptionsFor, type PlainOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyClient = RedisClientType<any, any, any, any, any>;
@@ -11,14 +11,17 @@ export class ClientTransport implements Transport {
   readonly publishCommand = 'PUBLISH' as const;
   #subscriber: Promise<AnyClient> | undefined;
   readonly #interruptions = new InterruptionListeners();
+  readonly #plain: PlainOptions;
 
   constructor(
     private readonly client: AnyClient,
     private readonly onError: (err: Error) => void,
-  ) {}
+  ) {
+    this.#plain = plainOptionsFor(client);
+  }
 
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
-    return this.client.sendCommand(args, commandOptions(options));
+    return this.client.sendCommand(args, commandOptions(options, this.#plain));
   }
 
   sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
