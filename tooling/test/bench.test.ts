@@ -105,6 +105,21 @@ describe('runBench', () => {
     expect(json.results.map((result) => result.name)).toEqual(report.results.map((result) => result.name));
   });
 
+  it('measures a group in interleaved rounds, alternating the order (X_BENCH_ROUNDS, default 10)', async () => {
+    const order = async (rounds?: string) => {
+      vi.stubEnv('X_BENCH_QUICK', '');
+      vi.stubEnv('X_BENCH_ROUNDS', rounds ?? '');
+      const calls: string[] = [];
+      const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+      const one = (name: string) => ({ group: 'g', name, iterations: 20, warmupIterations: 0, fn: () => void calls.push(name) });
+      await runBench({ title: 'rounds self test', outDir, log: () => undefined, cases: [one('a'), one('b')] });
+      return calls.join('');
+    };
+    expect(await order('4')).toBe('aaaaabbbbbbbbbbaaaaaaaaaabbbbbbbbbbaaaaa');
+    // Ten rounds of two calls each: a slow spell of the machine cannot land on one case only.
+    expect(await order()).toBe('aabbbbaaaabbbbaaaabbbbaaaabbbbaaaabbbbaa');
+  });
+
   it('formats an empty group without crashing', () => {
     expect(formatTable([])).toContain('ops/s');
   });

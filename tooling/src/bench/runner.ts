@@ -7,6 +7,12 @@ import type { BenchCase, BenchOptions, BenchReport, CaseResult } from './types.j
 
 const DEFAULT_DURATION_MS = 2000;
 const DEFAULT_WARMUP_MS = 300;
+/**
+ * Interleaved rounds per group. On a shared, noisy machine a slow spell lasts
+ * seconds; with 3 long slices per case it lands on one case and moves a ratio by
+ * 20-30 % from run to run, with 10 short ones it is spread over all cases.
+ */
+const DEFAULT_ROUNDS = 10;
 
 /** True when X_BENCH_QUICK=1: every case runs briefly (smoke tests, CI). */
 export function isQuick(): boolean {
@@ -164,7 +170,7 @@ export function addBaselineRatios(group: CaseResult[]): void {
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const quick = isQuick();
   const log = options.log ?? ((line: string) => console.log(line));
-  const rounds = Math.max(1, options.rounds ?? (quick ? 1 : 3));
+  const rounds = Math.max(1, Math.floor(options.rounds ?? (Number(process.env.X_BENCH_ROUNDS) || (quick ? 1 : DEFAULT_ROUNDS))));
   const startedAt = new Date().toISOString();
   const groups = new Map<string, BenchCase[]>();
   for (const benchCase of options.cases) {

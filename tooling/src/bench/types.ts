@@ -64,7 +64,7 @@ export interface BenchOptions {
   cases: BenchCase[];
   /** Lines printed above the table and stored in the JSON (e.g. the Redis summary). */
   notes?: string[];
-  /** Interleaved measuring rounds per group (default 3; 1 with X_BENCH_QUICK=1). */
+  /** Interleaved measuring rounds per group (default `X_BENCH_ROUNDS`, else 10; 1 with X_BENCH_QUICK=1). */
   rounds?: number;
   /** Where the JSON goes (default `<cwd>/.bench-results`). */
   outDir?: string;
