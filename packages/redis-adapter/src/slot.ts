@@ -40,6 +40,30 @@ function asciiSlot(key: string): number {
   return crc % HASH_SLOTS;
 }
 
+/** The part of a string key Redis hashes: its hash tag when it has one, else the whole key. */
+export function hashedPart(key: string): string {
+  const open = key.indexOf('{');
+  if (open !== -1) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) return key.slice(open + 1, close);
+  }
+  return key;
+}
+
+/**
+ * True when a string key hashes exactly the characters `part` (see
+ * {@link hashedPart}), so it is in `part`'s slot without computing it. False
+ * says nothing: different tags can still share a slot.
+ */
+export function hasHashedPart(key: string, part: string): boolean {
+  const open = key.indexOf('{');
+  if (open !== -1) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) return close - open - 1 === part.length && key.startsWith(part, open + 1);
+  }
+  return key === part;
+}
+
 /** Number of hash slots in a Redis Cluster. */
 export const HASH_SLOTS = 16384;
 

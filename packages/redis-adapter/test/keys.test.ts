@@ -84,3 +84,24 @@ describe('hashSlot fast path', () => {
     for (const k of keys) expect(hashSlot(k)).toBe(hashSlot(Buffer.from(k, 'utf8')));
   });
 });
+
+describe('hash-tag comparison (the cross-slot check skips the checksum when tags match)', () => {
+  it('says "same part" only for keys Redis hashes identically', async () => {
+    const { hashedPart, hasHashedPart } = await import('../src/slot.js');
+    expect(hashedPart('p:{p:abc}:meta')).toBe('p:abc');
+    expect(hashedPart('foo{}{bar}')).toBe('foo{}{bar}'); // empty first tag: the whole key
+    expect(hashedPart('foo{{bar}}zap')).toBe('{bar');
+    expect(hasHashedPart('p:{p:abc}:messages', 'p:abc')).toBe(true);
+    expect(hasHashedPart('p:abc', 'p:abc')).toBe(true); // no tag: the whole key, same slot as {p:abc}
+    expect(hasHashedPart('p:{p:abcd}:x', 'p:abc')).toBe(false);
+    expect(hasHashedPart('p:{p:ab}:x', 'p:abc')).toBe(false);
+    expect(hasHashedPart('{}p:abc', 'p:abc')).toBe(false);
+    const keys = ['a{t}', 'b{t}x', 't', '{t}', 'foo{}{t}', '{t}{u}', 'x{t', '{ü}a', 'ü', '{ü}', 'k{😀}', '😀'];
+    for (const a of keys) {
+      for (const b of keys) {
+        if (hasHashedPart(b, hashedPart(a))) expect(hashSlot(b), `${a} / ${b}`).toBe(hashSlot(a));
+        else expect(hashedPart(b)).not.toBe(hashedPart(a));
+      }
+    }
+  });
+});

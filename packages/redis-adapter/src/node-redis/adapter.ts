@@ -13,7 +13,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { hashSlot } from '../slot.js';
+import { hashedPart, hashSlot, hasHashedPart } from '../slot.js';
 import { isNoScript, mapError } from './map-error.js';
 import type { RawListener, SendOptions, Transport } from './transport.js';
 
@@ -94,9 +94,15 @@ export class NodeRedisAdapter implements RedisAdapter {
   ): void {
     if (count < 2) return;
     if (options?.allowCrossSlot === true && this.transport.topology !== 'cluster') return;
-    const first = hashSlot(keys[from]!);
+    // Keys of one operation usually share one hash tag: a string comparison, no checksum.
+    const head = keys[from]!;
+    const part = typeof head === 'string' ? hashedPart(head) : undefined;
+    let first = -1;
     for (let i = from + 1; i < from + count; i++) {
-      if (hashSlot(keys[i]!) !== first) {
+      const key = keys[i]!;
+      if (part !== undefined && typeof key === 'string' && hasHashedPart(key, part)) continue;
+      if (first === -1) first = hashSlot(head);
+      if (hashSlot(key) !== first) {
         const all = keys.slice(from, from + count);
         throw new CrossSlotError(all.map(keyText), all.map((k) => hashSlot(k)), context);
       }
