@@ -53,9 +53,11 @@ local function sb_registry_live(value)
   if not value then
     return nil
   end
-  local score, id = sb_registry_parse(value)
+  -- sb_registry_parse inlined: this runs on every lookup.
+  local bar = string.find(value, '|', 1, true)
+  local score = string.sub(value, 1, bar - 1)
   if score ~= 'inf' and server_time_past(score) then
     return nil
   end
-  return id
+  return string.sub(value, bar + 1)
 end
