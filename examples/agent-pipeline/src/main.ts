@@ -25,6 +25,23 @@ interface RunOutcome {
   workerErrors: string[];
 }
 
+/**
+ * The worker to kill: the one with the most conversations in flight (the first
+ * by name on a tie), or none while no worker has any. Killing a worker that
+ * happens to be idle, or still starting, would show no recovery at all.
+ */
+function busiestWorker(stats: RunStats): string | undefined {
+  let victim: string | undefined;
+  let most = 0;
+  for (const [worker, convs] of [...stats.inFlight].sort(([a], [b]) => a.localeCompare(b))) {
+    if (convs.size > most) {
+      victim = worker;
+      most = convs.size;
+    }
+  }
+  return victim;
+}
+
 async function runProcesses(
   opts: DemoOptions,
   redisUrl: string,
@@ -67,8 +84,8 @@ async function runProcesses(
       }
       stats.apply(e);
       progress.update(stats.completed.size, detail());
-      if (opts.crash && !outcome.crash && stats.turnsDone >= crashAt) {
-        const victim = 'w1';
+      const victim = opts.crash && !outcome.crash && stats.turnsDone >= crashAt ? busiestWorker(stats) : undefined;
+      if (victim !== undefined) {
         const inFlight = stats.inFlight.get(victim)?.size ?? 0;
         children.get(victim)?.kill('SIGKILL');
         const touched = stats.touched.get(victim) ?? new Set<string>();

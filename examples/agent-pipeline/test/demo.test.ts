@@ -32,8 +32,10 @@ describe('pnpm demo (a smaller run)', () => {
     const { code, stdout, summary } = await demo(['--conversations', '36', '--workers', '3', '--concurrency', '3'], {
       REDIS_URL: getTopologies().standalone.url,
     });
-    expect(stdout).toContain('killed worker w1 with SIGKILL');
-    expect(summary).toMatchObject({ mode: 'redis', conversations: 36, completed: 36, messages: 36 * 3 * 2, crashed: 'w1', ok: true });
+    expect(summary).toMatchObject({ mode: 'redis', conversations: 36, completed: 36, messages: 36 * 3 * 2, ok: true });
+    // The busiest worker at the crash point is killed, so the crash always interrupts work in flight.
+    expect(summary.crashed).toMatch(/^w[1-3]$/);
+    expect(stdout).toMatch(new RegExp(`killed worker ${String(summary.crashed)} with SIGKILL after \\d+ turns \\([1-9]\\d* conversation\\(s\\) in flight\\)`));
     expect(Object.values(summary.invariants as Record<string, boolean>).every(Boolean)).toBe(true);
     expect(Object.keys(summary.invariants as object)).toHaveLength(7);
     expect(summary.resumed).toBeGreaterThanOrEqual(1);
