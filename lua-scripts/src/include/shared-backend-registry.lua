@@ -53,11 +53,9 @@ local function sb_registry_live(value)
   if not value then
     return nil
   end
-  -- sb_registry_parse inlined: this runs on every lookup.
-  local bar = string.find(value, '|', 1, true)
-  local score = string.sub(value, 1, bar - 1)
+  local score, id = sb_registry_parse(value)
   if score ~= 'inf' and server_time_past(score) then
     return nil
   end
-  return string.sub(value, bar + 1)
+  return id
 end
