@@ -24,7 +24,7 @@ describe('adapter/server-time.lua on a real Redis', () => {
     expect(viaSha - serverNow).toBeLessThan(60_000);
   });
 
-  it('include/time.lua: server_time_text and server_time_past agree with server_time_ms to the millisecond', async () => {
+  it('include/time.lua: server_time_text agrees with server_time_ms to the millisecond', async () => {
     const { readFileSync } = await import('node:fs');
     // TIME's reply replaced by ARGV so the formatting is checked at the edges of the microsecond field.
     const helper = readFileSync(new URL('../src/include/time.lua', import.meta.url), 'utf8').replaceAll(
@@ -37,15 +37,6 @@ describe('adapter/server-time.lua on a real Redis', () => {
       expect(text).toBe(ms);
       expect(text).toBe(String(1795309449 * 1000 + Math.floor(Number(usec) / 1000)));
     }
-    // server_time_past(ms): true once the clock's whole milliseconds are beyond ms.
-    const past = `${helper}\nreturn { server_time_past(ARGV[3]) and 1 or 0, server_time_past(tonumber(ARGV[3])) and 1 or 0 }`;
-    const at = (usec: string, ms: number) => client.sendCommand(['EVAL', past, '0', '1795309449', usec, String(ms)]);
-    const now = 1795309449 * 1000 + 123;
-    expect(await at('123999', now)).toEqual([0, 0]);
-    expect(await at('123999', now - 1)).toEqual([1, 1]);
-    expect(await at('123000', now)).toEqual([0, 0]);
-    expect(await at('124000', now)).toEqual([1, 1]);
-    expect(await at('0', now)).toEqual([0, 0]);
   });
 
   it('include/ttl.lua sets a TTL with a positive value and persists with 0', async () => {

@@ -33,6 +33,10 @@ describe('shared-backend/*.lua on a real Redis', () => {
   const ids = async (key: string) =>
     Object.fromEntries(Object.entries(await hgetall(key)).map(([k, v]) => [k, v.slice(v.indexOf('|') + 1)]));
 
+  /** The id a registry lookup script returns (its reply also carries the server time). */
+  const lookup = async (script: typeof sharedBackend.registryGetUuid | typeof sharedBackend.registryGetChain, key: string, id: string) =>
+    ((await run(script, [key], [id])) as (string | null)[])[0];
+
   beforeAll(async () => {
     await client.connect();
     await buffers.connect();
@@ -205,8 +209,8 @@ describe('shared-backend/*.lua on a real Redis', () => {
       }
       await run(sharedBackend.registrySet, r, ['a|b', 'c|d', 0]); // "|" in ids is data
       expect(await call('HGET', byChain, 'a|b')).toBe('inf|c|d');
-      expect(await run(sharedBackend.registryGetUuid, [byChain], ['a|b'])).toBe('c|d');
-      expect(await run(sharedBackend.registryGetChain, [byUuid], ['c|d'])).toBe('a|b');
+      expect(await lookup(sharedBackend.registryGetUuid, byChain, 'a|b')).toBe('c|d');
+      expect(await lookup(sharedBackend.registryGetChain, byUuid, 'c|d')).toBe('a|b');
       for (const key of r) expect(await call('PTTL', key)).toBe(-1); // "a|b" never expires
     });
 
@@ -237,19 +241,43 @@ describe('shared-backend/*.lua on a real Redis', () => {
       expect(await call('ZRANGE', expiry, '0', '-1')).toEqual(['u']);
     });
 
-    it('registry-get-uuid / get-chain read expired mappings as absent', async () => {
+    it('registry-get-uuid / get-chain read expired mappings as absent, and return the clock they judged by', async () => {
       const r = registry();
       const [byChain, byUuid] = r;
       await run(sharedBackend.registrySet, r, ['c', 'u', 60_000]);
       await run(sharedBackend.registrySet, r, ['cf', 'uf', 0]);
-      expect(await run(sharedBackend.registryGetUuid, [byChain], ['c'])).toBe('u');
-      expect(await run(sharedBackend.registryGetChain, [byUuid], ['u'])).toBe('c');
-      expect(await run(sharedBackend.registryGetChain, [byUuid], ['uf'])).toBe('cf');
-      expect(await run(sharedBackend.registryGetUuid, [byChain], ['nope'])).toBeNull();
+      expect(await lookup(sharedBackend.registryGetUuid, byChain, 'c')).toBe('u');
+      expect(await lookup(sharedBackend.registryGetChain, byUuid, 'u')).toBe('c');
+      expect(await lookup(sharedBackend.registryGetChain, byUuid, 'uf')).toBe('cf');
+      expect(await lookup(sharedBackend.registryGetUuid, byChain, 'nope')).toBeNull();
+      // The reply carries TIME as read by the script: between two readings taken around it.
+      const before = await serverNow();
+      const [value, sec, usec] = (await run(sharedBackend.registryGetUuid, [byChain], ['c'])) as [string, string, string];
+      const after = await serverNow();
+      expect(value).toBe('u');
+      const judgedAt = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      expect(judgedAt).toBeGreaterThanOrEqual(before);
+      expect(judgedAt).toBeLessThanOrEqual(after);
       await setExpiry(r, 'c', 'u', (await serverNow()) - 1);
-      expect(await run(sharedBackend.registryGetUuid, [byChain], ['c'])).toBeNull();
-      expect(await run(sharedBackend.registryGetChain, [byUuid], ['u'])).toBeNull();
+      expect(await lookup(sharedBackend.registryGetUuid, byChain, 'c')).toBeNull();
+      expect(await lookup(sharedBackend.registryGetChain, byUuid, 'u')).toBeNull();
       expect(await call('HEXISTS', byUuid, 'u')).toBe(1); // reads never write; GC removes it later
+    });
+
+    it('include/shared-backend-registry.lua: an entry is alive through its expiry millisecond, Redis\' own rule', async () => {
+      const { readFileSync } = await import('node:fs');
+      const helper = readFileSync(new URL('../src/include/shared-backend-registry.lua', import.meta.url), 'utf8');
+      // TIME's reply given as ARGV, so the edges of the microsecond field are checked exactly.
+      const source = `${helper}\nreturn { sb_registry_live_at(ARGV[3], { ARGV[1], ARGV[2] }) }`;
+      const at = async (usec: string, value: string) =>
+        ((await client.sendCommand(['EVAL', source, '0', '1795309449', usec, value])) as (string | null)[])[0] ?? null;
+      const now = 1795309449 * 1000 + 123;
+      expect(await at('123999', `${now}|id`)).toBe('id');
+      expect(await at('123000', `${now}|id`)).toBe('id');
+      expect(await at('0', `${now}|id`)).toBe('id');
+      expect(await at('124000', `${now}|id`)).toBeNull();
+      expect(await at('123999', `${now - 1}|id`)).toBeNull();
+      expect(await at('999999', 'inf|a|b')).toBe('a|b');
     });
 
     it('registry-delete removes both directions; 0 for unknown or expired (which it still cleans)', async () => {

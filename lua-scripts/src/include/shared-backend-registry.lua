@@ -47,15 +47,16 @@ local function sb_registry_gc(by_chain, by_uuid, expiry, now, limit)
   return #expired
 end
 
--- The id a hash value points to while it is alive at now (calls TIME only for
--- a finite expiry), or nil.
-local function sb_registry_live(value)
+-- The id a hash value points to while it is alive at the server time t (a TIME
+-- reply, so a script that needs the time anyway reads the clock once), or false
+-- (which a reply array carries as nil without ending the array).
+local function sb_registry_live_at(value, t)
   if not value then
-    return nil
+    return false
   end
   local score, id = sb_registry_parse(value)
-  if score ~= 'inf' and server_time_past(score) then
-    return nil
+  if score ~= 'inf' and score + 1 <= t[1] * 1000 + t[2] / 1000 then
+    return false
   end
   return id
 end

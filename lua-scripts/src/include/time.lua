@@ -11,11 +11,3 @@ local function server_time_text()
   local t = redis.call('TIME')
   return t[1] .. string.format('%03d', t[2] / 1000)
 end
-
--- True once the server clock, in whole milliseconds, is past ms (a number or
--- decimal text): Redis' own rule for a key whose PEXPIREAT is ms. For whole
--- ms, ms < floor(now) is ms + 1 <= now, so no rounding is needed.
-local function server_time_past(ms)
-  local t = redis.call('TIME')
-  return ms + 1 <= t[1] * 1000 + t[2] / 1000
-end

@@ -11,7 +11,7 @@ local by_uuid = KEYS[2]
 local expiry = KEYS[3]
 local uuid = ARGV[1]
 
-local alive = sb_registry_live(redis.call('HGET', by_uuid, uuid))
+local alive = sb_registry_live_at(redis.call('HGET', by_uuid, uuid), redis.call('TIME'))
 sb_registry_remove(by_chain, by_uuid, expiry, uuid)
 if alive then
   return 1

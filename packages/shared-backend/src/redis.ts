@@ -7,6 +7,7 @@ import {
 } from '@x/redis-adapter';
 import { sharedBackend as scripts, type ScriptDescriptor } from '@x/lua-scripts';
 import { BackendClosedError, ConfigMismatchError } from './errors.js';
+import { ServerClockEstimate } from './server-clock.js';
 import { DEFAULT_INDEX_BUCKETS, MAX_INDEX_BUCKETS, SharedBackendKeys } from './keys.js';
 import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
 import { assertId, assertIndex, assertPositiveInt, assertTtlMs, slotBytes } from './validate.js';
@@ -83,6 +84,8 @@ export class RedisBackend implements SharedBackend {
   readonly #registryKeys: readonly string[];
   readonly #byChainKeys: readonly string[];
   readonly #byUuidKeys: readonly string[];
+  /** The registry tenant's server clock, as lookups last read it (the registry is one slot: one server). */
+  readonly #clock = new ServerClockEstimate();
   #closed = false;
 
   constructor(options: RedisBackendOptions) {
@@ -304,19 +307,47 @@ export class RedisBackend implements SharedBackend {
   }
 
   /**
-   * One registry lookup. Not an `async` function on purpose: lookups are the hot
-   * read path, and handing the adapter's promise straight back saves the extra
-   * promise and microtask hops an `async` wrapper costs on every call.
+   * One registry lookup, one round trip. While the estimate of the server clock
+   * is fresh, a plain `HGET` reads the entry and the estimate judges its expiry;
+   * otherwise (and when the estimate cannot tell, within a few ms of the expiry)
+   * the lookup script judges it on the server, and its `TIME` reading refreshes
+   * the estimate. Not an `async` function on purpose: lookups are the hot read
+   * path, and an `async` wrapper costs extra promise hops on every call.
    */
   #lookup(script: ScriptDescriptor, keys: readonly string[], id: string, what: string): Promise<string | null> {
     try {
       assertId(id, what);
       const pending = this.#ready();
-      if (pending === undefined) return this.redis.runScript<string | null>(script, { keys, args: [id] });
-      return pending.then(() => this.redis.runScript<string | null>(script, { keys, args: [id] }));
+      if (pending === undefined) return this.#read(script, keys, id);
+      return pending.then(() => this.#read(script, keys, id));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  #read(script: ScriptDescriptor, keys: readonly string[], id: string): Promise<string | null> {
+    const clock = this.#clock;
+    const sentAt = clock.now();
+    if (!clock.fresh(sentAt)) return this.#readOnServer(script, keys, id);
+    return this.redis.command<string | null>({ command: ['HGET', keys[0]!, id], keys }).then((value) => {
+      if (value === null) return null;
+      const bar = value.indexOf('|');
+      const expiry = value.slice(0, bar);
+      if (bar > 0 && expiry === 'inf') return value.slice(bar + 1);
+      const verdict = bar > 0 ? clock.judge(Number(expiry), sentAt, clock.now()) : 'unsure';
+      if (verdict === 'alive') return value.slice(bar + 1);
+      if (verdict === 'expired') return null;
+      return this.#readOnServer(script, keys, id);
+    });
+  }
+
+  #readOnServer(script: ScriptDescriptor, keys: readonly string[], id: string): Promise<string | null> {
+    const clock = this.#clock;
+    const sentAt = clock.now();
+    return this.redis.runScript<[string | null, string, string]>(script, { keys, args: [id] }).then(([value, sec, usec]) => {
+      clock.observe(Number(sec) * 1000 + Number(usec) / 1000, sentAt, clock.now());
+      return value;
+    });
   }
 
   async registryDelete(uuid: string): Promise<boolean> {

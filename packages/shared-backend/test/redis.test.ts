@@ -1,4 +1,4 @@
-import { describe, expect, it, afterAll, beforeAll } from 'vitest';
+import { describe, expect, it, afterAll, beforeAll, vi } from 'vitest';
 import { RoundTripProxy } from '@x/tooling/proxy';
 import { adminCommand, connectClient, type RedisClient } from '@x/tooling/redis';
 import { forEachTopology, randomPrefix, useStandalone, connectTopology } from '@x/tooling/vitest';
@@ -211,6 +211,71 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       expect(() => new RedisBackend({ redis: adapter, ttlMs: -5 })).toThrow(InvalidArgumentError);
       expect(() => new RedisBackend({ redis: adapter, indexBuckets: 0 })).toThrow(InvalidArgumentError);
       expect(() => new RedisBackend({ redis: adapter, indexBuckets: 1.5 })).toThrow(InvalidArgumentError);
+    });
+
+    it('answers registry lookups with one HGET once it has read the server clock, and asks the server first', async () => {
+      const backend = open({ ttlMs: 60_000 });
+      await backend.registrySet('c', 'u');
+      await new RedisBackend({ redis: adapter, prefix: backend.keys.keyspace.prefix }).registrySet('forever-c', 'forever-u');
+      const scripts = vi.spyOn(backend.redis, 'runScript');
+      const commands = vi.spyOn(backend.redis, 'command');
+      try {
+        expect(await backend.registryGetUuid('c')).toBe('u'); // no clock reading yet: the script judges
+        expect(scripts).toHaveBeenCalledTimes(1);
+        expect(commands).not.toHaveBeenCalled();
+        expect(await backend.registryGetChain('u')).toBe('c');
+        expect(await backend.registryGetUuid('forever-c')).toBe('forever-u');
+        expect(await backend.registryGetChain('nope')).toBeNull();
+        expect(scripts).toHaveBeenCalledTimes(1);
+        expect(commands.mock.calls.map(([call]) => [call.command[0], call.command[2]])).toEqual([
+          ['HGET', 'u'],
+          ['HGET', 'forever-c'],
+          ['HGET', 'nope'],
+        ]);
+      } finally {
+        scripts.mockRestore();
+        commands.mockRestore();
+      }
+    });
+
+    it('registry lookups agree with the server clock right through an entry\'s expiry', async () => {
+      const backend = open({ ttlMs: 40 });
+      const k = backend.keys;
+      const serverMs = async () => {
+        const [sec, usec] = await adapter.command<[string, string]>({ command: ['TIME'], keys: [k.registryByChain] });
+        return Number(sec) * 1000 + Number(usec) / 1000;
+      };
+      // A longer-lived neighbour keeps the registry keys alive past the entry: only the lookups can hide it.
+      await open({ prefix: k.keyspace.prefix, ttlMs: 60_000 }).registrySet('neighbour-c', 'neighbour-u');
+      await backend.registrySet('c', 'u');
+      const stored = await adapter.command<string>({ command: ['HGET', k.registryByChain, 'c'], keys: [k.registryByChain] });
+      const expiry = Number(stored.slice(0, stored.indexOf('|')));
+      const commands = vi.spyOn(backend.redis, 'command');
+      const seen = { alive: 0, gone: 0 };
+      try {
+        // Each lookup runs on the server between two TIME readings on the same connection: an
+        // answer must be right for some moment between them (alive while the clock is below expiry + 1).
+        for (let before = await serverMs(); before < expiry + 10; ) {
+          const lookups = [() => backend.registryGetUuid('c'), () => backend.registryGetChain('u')];
+          const answer = await lookups[(seen.alive + seen.gone) % 2]!();
+          const after = await serverMs();
+          if (answer === null) {
+            expect(after).toBeGreaterThanOrEqual(expiry + 1);
+            seen.gone++;
+          } else {
+            expect(answer === 'u' || answer === 'c').toBe(true);
+            expect(before).toBeLessThan(expiry + 1);
+            seen.alive++;
+          }
+          before = after;
+        }
+        expect(seen.alive).toBeGreaterThan(0);
+        expect(seen.gone).toBeGreaterThan(0);
+        const hgets = commands.mock.calls.filter(([call]) => call.command[0] === 'HGET').length;
+        expect(hgets).toBeGreaterThan((seen.alive + seen.gone) / 2); // most lookups were a plain HGET
+      } finally {
+        commands.mockRestore();
+      }
     });
 
     it('cannot send a cross-slot script call (the adapter checks before sending)', async () => {
