@@ -164,14 +164,14 @@ export class NodeRedisAdapter implements RedisAdapter {
     try {
       sent = this.transport.send(p.args, p.firstKey, sendOptions);
     } catch (err) {
-      return Promise.reject(mapError(err, p));
+      return Promise.reject(mapError(err, p, sendOptions.signal));
     }
     return sent.catch((err: unknown) => {
-      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p);
+      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p, sendOptions.signal);
       this.stats.noscriptFallbacks++;
       this.stats.commands++;
       return this.transport.send(evalArgs(p), p.firstKey, sendOptions).catch((err2: unknown) => {
-        throw mapError(err2, p);
+        throw mapError(err2, p, sendOptions.signal);
       });
     });
   }
@@ -199,14 +199,14 @@ export class NodeRedisAdapter implements RedisAdapter {
   async pipeline(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<unknown[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     const failedAt = settled.findIndex((r) => r.status === 'rejected');
-    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!);
+    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!, options?.signal);
     return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
   }
 
   async pipelineSettled(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<SettledReply[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     return settled.map((r, i) =>
-      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!) },
+      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!, options?.signal) },
     );
   }
 

@@ -1,6 +1,6 @@
 import type { RedisClientType } from 'redis';
 import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { commandOptions, plainOptionsFor, type PlainOptions } from './type-mapping.js';
+import { CallOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyClient = RedisClientType<any, any, any, any, any>;
@@ -11,17 +11,17 @@ export class ClientTransport implements Transport {
   readonly publishCommand = 'PUBLISH' as const;
   #subscriber: Promise<AnyClient> | undefined;
   readonly #interruptions = new InterruptionListeners();
-  readonly #plain: PlainOptions;
+  readonly #options: CallOptions;
 
   constructor(
     private readonly client: AnyClient,
     private readonly onError: (err: Error) => void,
   ) {
-    this.#plain = plainOptionsFor(client);
+    this.#options = new CallOptions(client);
   }
 
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
-    return this.client.sendCommand(args, commandOptions(options, this.#plain));
+    return this.client.sendCommand(args, this.#options.for(options));
   }
 
   sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {

@@ -1,7 +1,7 @@
 import type { RedisClusterType } from 'redis';
 import { scanClient, type AnyClient } from './client-transport.js';
 import { InterruptionListeners, listenTo, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { commandOptions, plainOptionsFor, type PlainOptions } from './type-mapping.js';
+import { CallOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCluster = RedisClusterType<any, any, any, any, any>;
@@ -25,10 +25,10 @@ export class ClusterTransport implements Transport {
    */
   readonly #interruptions = new InterruptionListeners((emit) => listenTo(this.cluster, NODE_EVENTS, emit));
 
-  readonly #plain: PlainOptions;
+  readonly #options: CallOptions;
 
   constructor(private readonly cluster: AnyCluster) {
-    this.#plain = plainOptionsFor(cluster);
+    this.#options = new CallOptions(cluster);
   }
 
   onInterruption(listener: () => void): () => void {
@@ -36,7 +36,7 @@ export class ClusterTransport implements Transport {
   }
 
   send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
-    return this.cluster.sendCommand(firstKey, false, args, commandOptions(options, this.#plain));
+    return this.cluster.sendCommand(firstKey, false, args, this.#options.for(options));
   }
 
   sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {

@@ -1,6 +1,6 @@
 import type { RedisSentinelType } from 'redis';
 import { InterruptionListeners, listenTo, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { commandOptions, plainOptionsFor, type PlainOptions } from './type-mapping.js';
+import { CallOptions } from './type-mapping.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySentinel = RedisSentinelType<any, any, any, any, any>;
@@ -22,10 +22,10 @@ export class SentinelTransport implements Transport {
     listenTo(this.sentinel, this.sentinel.listenerCount('error') > 0 ? [...SENTINEL_EVENTS, 'error'] : SENTINEL_EVENTS, emit),
   );
 
-  readonly #plain: PlainOptions;
+  readonly #options: CallOptions;
 
   constructor(private readonly sentinel: AnySentinel) {
-    this.#plain = plainOptionsFor(sentinel);
+    this.#options = new CallOptions(sentinel);
   }
 
   onInterruption(listener: () => void): () => void {
@@ -33,7 +33,7 @@ export class SentinelTransport implements Transport {
   }
 
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
-    return this.sentinel.sendCommand(false, args, commandOptions(options, this.#plain));
+    return this.sentinel.sendCommand(false, args, this.#options.for(options));
   }
 
   /**
@@ -41,9 +41,8 @@ export class SentinelTransport implements Transport {
    * serialises concurrent calls; one lease for the whole batch writes them together.
    */
   sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
-    const opts = commandOptions(options, this.#plain);
     return this.sentinel.use((client) =>
-      Promise.allSettled(items.map((i) => client.sendCommand(false, i.args, opts))),
+      Promise.allSettled(items.map((i) => client.sendCommand(false, i.args, this.#options.for(options)))),
     );
   }
 

@@ -1,4 +1,5 @@
 import { RESP_TYPES } from 'redis';
+import { SharedDeadlines } from './deadlines.js';
 
 /** Bulk and simple strings as Buffers (binary-safe replies). */
 export const BUFFER_MAPPING = {
@@ -41,15 +42,56 @@ function maps(mapping: object | undefined | null): boolean {
   return Object.keys(mapping).length > 0 || Object.getOwnPropertySymbols(mapping).length > 0;
 }
 
-/** node-redis command options for one call (shared objects on the common path: no allocation). */
-export function commandOptions(
-  options: { returnBuffers: boolean; signal?: AbortSignal; timeoutMs?: number },
-  plain: PlainOptions,
-) {
-  if (!options.signal && options.timeoutMs === undefined) return options.returnBuffers ? BUFFERS : plain;
-  return {
-    typeMapping: options.returnBuffers ? BUFFER_MAPPING : STRING_MAPPING,
-    ...(options.signal ? { abortSignal: options.signal } : {}),
-    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-  };
+/**
+ * The timeout a node-redis client or cluster applies to every command
+ * (`commandOptions.timeout`, 5 000 ms by default in node-redis 6): a positive
+ * number, 0 when it has none, undefined when the connection does not show it
+ * (a sentinel), in which case node-redis is left to apply it.
+ */
+export function connectionTimeoutMs(connection: object): number | undefined {
+  const c = connection as { _commandOptions?: { timeout?: unknown } | null };
+  if (c._commandOptions === undefined || c._commandOptions === null) return undefined;
+  const t = c._commandOptions.timeout;
+  return typeof t === 'number' && t > 0 ? t : 0;
+}
+
+/**
+ * node-redis command options for the calls on one connection: its type
+ * mapping (see {@link plainOptionsFor}) and its command timeout, kept with
+ * shared abort signals instead of a timer per command (see {@link SharedDeadlines}).
+ * The common path hands out shared objects: no allocation per call.
+ */
+export class CallOptions {
+  readonly #plain: PlainOptions;
+  readonly #connectionTimeoutMs: number | undefined;
+  readonly #deadlines = new Map<number, SharedDeadlines>();
+
+  constructor(connection: object) {
+    this.#plain = plainOptionsFor(connection);
+    this.#connectionTimeoutMs = connectionTimeoutMs(connection);
+  }
+
+  /** Options for one call. */
+  for(options: { returnBuffers: boolean; signal?: AbortSignal; timeoutMs?: number }): object | undefined {
+    const mapping = options.returnBuffers ? BUFFERS : this.#plain;
+    if (options.signal) {
+      // The caller's own signal: node-redis handles it and the timeout as it always does.
+      return {
+        typeMapping: options.returnBuffers ? BUFFER_MAPPING : STRING_MAPPING,
+        abortSignal: options.signal,
+        ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+      };
+    }
+    const timeoutMs = options.timeoutMs ?? this.#connectionTimeoutMs;
+    // Not known (left to node-redis), or none on the connection and none asked for.
+    if (timeoutMs === undefined || (timeoutMs === 0 && options.timeoutMs === undefined)) return mapping;
+    if (timeoutMs === 0) return { ...mapping, timeout: 0 }; // turned off for our calls only
+    let deadlines = this.#deadlines.get(timeoutMs);
+    if (deadlines === undefined) {
+      deadlines = new SharedDeadlines(timeoutMs);
+      this.#deadlines.set(timeoutMs, deadlines);
+    }
+    const deadline = deadlines.options();
+    return mapping === undefined ? deadline : { ...mapping, ...deadline };
+  }
 }
