@@ -43,9 +43,11 @@ export interface CreateAdapterOptions {
   onError?: (err: Error) => void;
   /**
    * Per-command timeout in milliseconds for the adapter's commands; 0 turns it off.
-   * Default: whatever the node-redis connection is configured with (node-redis 6
-   * arms a 5 000 ms timeout on every command, an `AbortSignal.timeout` each time,
-   * which costs noticeable client CPU on hot paths; see the README).
+   * Like node-redis' own, it rejects a command that could not be sent in time (the
+   * connection is down) and removes it from the queue. Default: the node-redis
+   * connection's `commandOptions.timeout` (5 000 ms unless configured). The adapter
+   * keeps it with abort signals shared by the commands of a short window rather than
+   * one timer per command (see the README, "Command timeouts and client CPU").
    */
   commandTimeoutMs?: number;
 }
