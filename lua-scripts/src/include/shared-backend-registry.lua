@@ -48,8 +48,10 @@ local function sb_registry_gc(by_chain, by_uuid, expiry, now, limit)
 end
 
 -- The id a hash value points to while it is alive at the server time t (a TIME
--- reply, so a script that needs the time anyway reads the clock once), or false
--- (which a reply array carries as nil without ending the array).
+-- reply, so a script that needs the time anyway reads the clock once), or false.
+-- In a reply array, false goes out as a nil bulk without ending the array: the
+-- scripts reply in the default RESP2 conversion (they never call redis.setresp(3),
+-- which would turn it into a boolean).
 local function sb_registry_live_at(value, t)
   if not value then
     return false

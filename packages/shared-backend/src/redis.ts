@@ -54,6 +54,8 @@ export interface GcResult {
 }
 
 const GC_BATCH = 1000;
+/** A registry expiry as the scripts write it: whole server milliseconds. */
+const WHOLE_MS = /^\d{1,16}$/;
 const CLEAR_BATCH = 500;
 /** Buckets walked in one pipelined round while listing or clearing. */
 const BUCKETS_PER_ROUND = 256;
@@ -307,11 +309,12 @@ export class RedisBackend implements SharedBackend {
   }
 
   /**
-   * One registry lookup, one round trip. While the estimate of the server clock
-   * is fresh, a plain `HGET` reads the entry and the estimate judges its expiry;
-   * otherwise (and when the estimate cannot tell, within a few ms of the expiry)
+   * One registry lookup. While the estimate of the server clock is fresh, a
+   * plain `HGET` reads the entry and the estimate judges its expiry; otherwise
    * the lookup script judges it on the server, and its `TIME` reading refreshes
-   * the estimate. Not an `async` function on purpose: lookups are the hot read
+   * the estimate. Either is one round trip; a lookup within a few ms of the
+   * entry's expiry, where the estimate cannot tell, takes the `HGET` and then
+   * the script. Not an `async` function on purpose: lookups are the hot read
    * path, and an `async` wrapper costs extra promise hops on every call.
    */
   #lookup(script: ScriptDescriptor, keys: readonly string[], id: string, what: string): Promise<string | null> {
@@ -334,9 +337,11 @@ export class RedisBackend implements SharedBackend {
       const bar = value.indexOf('|');
       const expiry = value.slice(0, bar);
       if (bar > 0 && expiry === 'inf') return value.slice(bar + 1);
-      const verdict = bar > 0 ? clock.judge(Number(expiry), sentAt, clock.now()) : 'unsure';
+      // Only what the scripts write ("<whole ms>|"): anything else is the script's to judge (and reject).
+      const verdict = bar > 0 && WHOLE_MS.test(expiry) ? clock.judge(Number(expiry), sentAt, clock.now()) : 'unsure';
       if (verdict === 'alive') return value.slice(bar + 1);
       if (verdict === 'expired') return null;
+      this.#open();
       return this.#readOnServer(script, keys, id);
     });
   }
