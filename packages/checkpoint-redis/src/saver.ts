@@ -335,33 +335,40 @@ export class RedisSaver extends BaseCheckpointSaver {
     }
   }
 
-  async #load(type: string, value: Buffer): Promise<unknown> {
+  #load(type: string, value: Buffer): Promise<unknown> {
     // JSON text is decoded, never kept: no copy needed. Anything else may be kept
     // by the serde (raw bytes are returned as is), so it gets its own copy.
     return this.serde.loadsTyped(type, type === 'json' ? value : bytes(value));
   }
 
+  /**
+   * Builds a tuple from a reply block. Every value (checkpoint, metadata,
+   * channels, pending writes) is handed to the serde at once and awaited
+   * together: one `Promise.all`, no promise of our own per value.
+   */
   async #toTuple(threadId: string, block: RawBlock, blobs: Buffer[]): Promise<CheckpointTuple> {
     const record = parseRecord(block.record);
-    const valuesP = Promise.all(
-      block.present.map(async ([pos, blobNo]) => {
-        const channel = record.channels[pos - 1];
-        const blob = blobs[blobNo - 1];
-        if (!channel || !blob) throw new CorruptCheckpointError('a checkpoint reply references a missing blob');
-        const { type, value } = parseBlob(blob);
-        return [channel.name, await this.#load(type, value)] as const;
-      }),
-    );
-    const writesP = Promise.all(block.writes.map((w) => this.#loadWrite(w)));
-    const [base, metadata, values, pendingWrites] = await Promise.all([
-      this.#load(record.checkpointType, record.checkpoint) as Promise<Omit<Checkpoint, 'channel_values'>>,
-      this.#load(record.metadataType, record.metadata) as Promise<CheckpointMetadata>,
-      valuesP,
-      writesP,
-    ]);
+    const loads: Promise<unknown>[] = [
+      this.#load(record.checkpointType, record.checkpoint),
+      this.#load(record.metadataType, record.metadata),
+    ];
+    const names: string[] = [];
+    for (const [pos, blobNo] of block.present) {
+      const channel = record.channels[pos - 1];
+      const blob = blobs[blobNo - 1];
+      if (!channel || !blob) throw new CorruptCheckpointError('a checkpoint reply references a missing blob');
+      const { type, value } = parseBlob(blob);
+      names.push(channel.name);
+      loads.push(this.#load(type, value));
+    }
+    const writes = block.writes.map(parseWrite);
+    for (const w of writes) loads.push(this.#load(w.type, w.value));
+    const loaded = await Promise.all(loads);
     const channel_values: Record<string, unknown> = {};
-    for (const [name, value] of values) channel_values[name] = value;
-    const checkpoint = { ...base, channel_values } as Checkpoint;
+    for (let i = 0; i < names.length; i++) channel_values[names[i]!] = loaded[2 + i];
+    const pendingWrites: CheckpointPendingWrite[] = writes.map((w, i) => [w.taskId, w.channel, loaded[2 + names.length + i]]);
+    const checkpoint = { ...(loaded[0] as Omit<Checkpoint, 'channel_values'>), channel_values } as Checkpoint;
+    const metadata = loaded[1] as CheckpointMetadata;
     if (record.flags.includes('m') && record.parent !== undefined) {
       await this.#migratePendingSends(checkpoint, block.parentWrites);
     }
