@@ -46,8 +46,9 @@ export interface CreateAdapterOptions {
    * Like node-redis' own, it rejects a command that could not be sent in time (the
    * connection is down) and removes it from the queue. Default: the node-redis
    * connection's `commandOptions.timeout` (5 000 ms unless configured). The adapter
-   * keeps it with abort signals shared by the commands of a short window rather than
-   * one timer per command (see the README, "Command timeouts and client CPU").
+   * keeps it with one timer shared by the commands of a short window rather than
+   * one per command; on a cluster it covers redirects too (see the README,
+   * "Command timeouts and client CPU").
    */
   commandTimeoutMs?: number;
 }

@@ -155,6 +155,10 @@ export class NodeRedisAdapter implements RedisAdapter {
     return { returnBuffers: options.returnBuffers === true, signal: options.signal, timeoutMs: this.commandTimeoutMs };
   }
 
+  #abortMeansTimeout(options: CallOptions | undefined): boolean {
+    return this.transport.abortMeansTimeout(this.#sendOptions(options));
+  }
+
   /** Sends one prepared call, EVAL after NOSCRIPT, errors mapped; waits for the first connect if it is under way. */
   #send(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
     if (!this.#connected) return this.ready.then(() => this.#send(p, options));
@@ -164,14 +168,14 @@ export class NodeRedisAdapter implements RedisAdapter {
     try {
       sent = this.transport.send(p.args, p.firstKey, sendOptions);
     } catch (err) {
-      return Promise.reject(mapError(err, p, sendOptions.signal));
+      return Promise.reject(mapError(err, p, this.transport.abortMeansTimeout(sendOptions)));
     }
     return sent.catch((err: unknown) => {
-      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p, sendOptions.signal);
+      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p, this.transport.abortMeansTimeout(sendOptions));
       this.stats.noscriptFallbacks++;
       this.stats.commands++;
       return this.transport.send(evalArgs(p), p.firstKey, sendOptions).catch((err2: unknown) => {
-        throw mapError(err2, p, sendOptions.signal);
+        throw mapError(err2, p, this.transport.abortMeansTimeout(sendOptions));
       });
     });
   }
@@ -199,14 +203,14 @@ export class NodeRedisAdapter implements RedisAdapter {
   async pipeline(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<unknown[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     const failedAt = settled.findIndex((r) => r.status === 'rejected');
-    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!, options?.signal);
+    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!, this.#abortMeansTimeout(options));
     return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
   }
 
   async pipelineSettled(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<SettledReply[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     return settled.map((r, i) =>
-      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!, options?.signal) },
+      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!, this.#abortMeansTimeout(options)) },
     );
   }
 

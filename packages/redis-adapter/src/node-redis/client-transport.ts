@@ -20,6 +20,10 @@ export class ClientTransport implements Transport {
     this.#options = new CallOptions(client);
   }
 
+  abortMeansTimeout(options: SendOptions): boolean {
+    return this.#options.abortMeansTimeout(options);
+  }
+
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.client.sendCommand(args, this.#options.for(options));
   }

@@ -35,6 +35,10 @@ export class ClusterTransport implements Transport {
     return this.#interruptions.add(listener);
   }
 
+  abortMeansTimeout(options: SendOptions): boolean {
+    return this.#options.abortMeansTimeout(options);
+  }
+
   send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.cluster.sendCommand(firstKey, false, args, this.#options.for(options));
   }

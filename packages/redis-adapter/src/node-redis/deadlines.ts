@@ -6,6 +6,9 @@ export const COMMANDS_PER_SIGNAL = 64;
 /** The longest a signal is handed out, in ms (also capped at a tenth of the timeout). */
 export const MAX_WINDOW_MS = 100;
 
+/** The longest timeout kept with shared signals: a longer one would overflow a timer (node-redis keeps it then). */
+export const MAX_SHARED_TIMEOUT_MS = 2 ** 31 - 1 - MAX_WINDOW_MS;
+
 /**
  * A node-redis command timeout without an `AbortSignal.timeout` per command.
  *
@@ -18,15 +21,16 @@ export const MAX_WINDOW_MS = 100;
  * connection (each timer lives for the whole timeout, long after its command
  * was answered).
  *
- * This hands out one `AbortSignal` for the commands sent within a short window
- * (at most {@link MAX_WINDOW_MS} ms or a tenth of the timeout, and at most
- * {@link COMMANDS_PER_SIGNAL} commands), aborted `timeoutMs` after the window
- * closes. Each command is passed `timeout: 0` (no timer of its own) and that
- * signal, so a command still unwritten `timeoutMs` to `timeoutMs + window`
+ * This hands out one `AbortSignal.timeout` for the commands sent within a short
+ * window (at most {@link MAX_WINDOW_MS} ms or a tenth of the timeout, and at
+ * most {@link COMMANDS_PER_SIGNAL} commands), firing `timeoutMs` after the
+ * window closes. Each command is passed `timeout: 0` (no timer of its own) and
+ * that signal, so a command still unwritten `timeoutMs` to `timeoutMs + window`
  * after it was sent is removed and rejected, as with node-redis' own timer.
- * node-redis rejects such a command with its `AbortError`; the adapter maps it
- * to the same `ConnectionError` a node-redis timeout gets when the caller passed
- * no signal of its own.
+ * One difference: node-redis starts a new timer when a cluster re-sends a
+ * command after a redirect; the shared signal keeps counting from the first
+ * send (a deadline for the whole call). node-redis rejects such a command with
+ * its `AbortError`; the adapter reports it as a command timeout.
  */
 export class SharedDeadlines {
   readonly #timeoutMs: number;
@@ -39,6 +43,9 @@ export class SharedDeadlines {
     timeoutMs: number,
     private readonly now: () => number = () => performance.now(),
   ) {
+    if (!(timeoutMs > 0 && timeoutMs <= MAX_SHARED_TIMEOUT_MS)) {
+      throw new RangeError(`a shared deadline needs a timeout in 1..${MAX_SHARED_TIMEOUT_MS} ms, got ${timeoutMs}`);
+    }
     this.#timeoutMs = timeoutMs;
     this.#windowMs = Math.max(1, Math.min(MAX_WINDOW_MS, Math.floor(timeoutMs / 10)));
   }
@@ -54,13 +61,14 @@ export class SharedDeadlines {
   }
 
   #open(at: number): DeadlineOptions {
-    const controller = new AbortController();
-    // Up to COMMANDS_PER_SIGNAL listeners on one signal is by design, not a leak.
-    setMaxListeners(COMMANDS_PER_SIGNAL + 1, controller.signal);
-    setTimeout(() => controller.abort(), this.#timeoutMs + this.#windowMs).unref();
+    // Node's own timer: unref'd, and out of reach of fake timers in the caller's tests.
+    const signal = AbortSignal.timeout(this.#timeoutMs + this.#windowMs);
+    // COMMANDS_PER_SIGNAL listeners at a time, more on a cluster where one keyless
+    // command goes to every node: by design, not a leak.
+    setMaxListeners(0, signal);
     this.#openedAt = at;
     this.#uses = 0;
-    return { timeout: 0, abortSignal: controller.signal };
+    return { timeout: 0, abortSignal: signal };
   }
 }
 

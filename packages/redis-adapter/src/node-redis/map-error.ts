@@ -17,16 +17,14 @@ function isErrorReply(err: unknown): err is Error {
 }
 
 /**
- * Maps a node-redis failure to the typed errors callers act on. `callerSignal`
- * is the abort signal the caller passed, if any: an abort without one can only
- * be the command timeout (see `deadlines.ts`), reported like node-redis' own.
+ * Maps a node-redis failure to the typed errors callers act on.
+ * `abortMeansTimeout`: the call went out with the adapter's shared deadline and
+ * no other abort signal, so node-redis' AbortError can only be that deadline.
  */
-export function mapError(err: unknown, what: { script?: string; command?: string }, callerSignal?: AbortSignal): Error {
+export function mapError(err: unknown, what: { script?: string; command?: string }, abortMeansTimeout = false): Error {
   if (err instanceof RedisPrimitiveError) return err;
-  if (isTimeout(err) || (callerSignal === undefined && isNodeRedisAbort(err))) {
-    return new ConnectionError('Redis connection failed: command timeout (the command could not be sent in time)', {
-      cause: err,
-    });
+  if (isA(err, 'TimeoutError') || (abortMeansTimeout && isA(err, 'AbortError'))) {
+    return new ConnectionError('Redis connection failed: command timeout', { cause: err });
   }
   if (isErrorReply(err)) {
     if (what.script !== undefined) return new ScriptError(what.script, err.message, { cause: err });
@@ -38,12 +36,15 @@ export function mapError(err: unknown, what: { script?: string; command?: string
   return new ConnectionError(`Redis connection failed: ${String(err)}`, { cause: err });
 }
 
-/** node-redis' TimeoutError: its own per-command timer fired before the command was sent. */
-function isTimeout(err: unknown): boolean {
-  return err instanceof Error && err.constructor?.name === 'TimeoutError';
-}
-
-/** node-redis' AbortError: the command's abort signal fired before the command was sent. */
-function isNodeRedisAbort(err: unknown): boolean {
-  return err instanceof Error && err.constructor?.name === 'AbortError';
+/**
+ * True when err is an instance of a class of that name, or of a subclass of one
+ * (node-redis' maintenance timeouts extend TimeoutError). Told by name, so a
+ * client built from another copy of node-redis is recognised too.
+ */
+function isA(err: unknown, className: string): boolean {
+  if (!(err instanceof Error)) return false;
+  for (let proto = Object.getPrototypeOf(err); proto !== null && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === className) return true;
+  }
+  return false;
 }

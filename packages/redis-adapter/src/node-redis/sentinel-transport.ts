@@ -32,6 +32,10 @@ export class SentinelTransport implements Transport {
     return this.#interruptions.add(listener);
   }
 
+  abortMeansTimeout(options: SendOptions): boolean {
+    return this.#options.abortMeansTimeout(options);
+  }
+
   send(args: (string | Buffer)[], _firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.sentinel.sendCommand(false, args, this.#options.for(options));
   }

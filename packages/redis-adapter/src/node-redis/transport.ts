@@ -20,6 +20,8 @@ export interface Transport {
    * reconnects or is replaced. Returns the function that stops the calls.
    */
   onInterruption(listener: () => void): () => void;
+  /** True when node-redis' AbortError for a call sent with `options` can only mean the adapter's shared deadline passed. */
+  abortMeansTimeout(options: SendOptions): boolean;
   /** The publish command for this topology (PUBLISH or SPUBLISH). */
   readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   /** Closes the subscriber connection and, when owned, the main connection. */
