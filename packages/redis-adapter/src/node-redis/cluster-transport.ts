@@ -1,7 +1,7 @@
 import type { RedisClusterType } from 'redis';
 import { scanClient, type AnyClient } from './client-transport.js';
 import { InterruptionListeners, listenTo, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { CallOptions } from './type-mapping.js';
+import { CallOptions } from './call-options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCluster = RedisClusterType<any, any, any, any, any>;

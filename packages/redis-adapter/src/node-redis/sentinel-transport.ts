@@ -1,6 +1,6 @@
 import type { RedisSentinelType } from 'redis';
 import { InterruptionListeners, listenTo, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
-import { CallOptions } from './type-mapping.js';
+import { CallOptions } from './call-options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySentinel = RedisSentinelType<any, any, any, any, any>;
