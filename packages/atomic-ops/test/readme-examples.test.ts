@@ -13,8 +13,8 @@ describe('README examples', () => {
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
-  it('runs examples/1-conversation.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/1-conversation.ts'), env());
+  it('runs examples/1-conversation.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/1-conversation.mjs'), env());
     expect(stdout).toBe(
       'appended 4, kept 3: user, assistant, user\n' +
         'last: {"role":"user","content":"Reset my password"}\n' +
@@ -22,15 +22,15 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/2-record-response.ts (twice: it starts clean)', async () => {
+  it('runs examples/2-record-response.mjs (twice: it starts clean)', async () => {
     for (let i = 0; i < 2; i++) {
-      const { stdout } = await runExample(join(dir, 'examples/2-record-response.ts'), env());
+      const { stdout } = await runExample(join(dir, 'examples/2-record-response.mjs'), env());
       expect(stdout).toBe('cached: Paris. (hits: 1)\nmessages 2, responses 1, tokens 14+3, latency 412 ms\n');
     }
   });
 
-  it('runs examples/3-handoff.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/3-handoff.ts'), env());
+  it('runs examples/3-handoff.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/3-handoff.mjs'), env());
     expect(stdout).toMatch(
       new RegExp(
         [
@@ -45,8 +45,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/4-idempotent-retry.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/4-idempotent-retry.ts'), env());
+  it('runs examples/4-idempotent-retry.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/4-idempotent-retry.mjs'), env());
     expect(stdout).toBe(
       'first: 1, retry: 1, stored: 1\n' +
         'rejected: message.sentAt is a Date, not a plain object (JSON would not read it back as written)\n',

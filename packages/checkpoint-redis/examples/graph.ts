@@ -14,22 +14,26 @@ const graph = new StateGraph(State)
   .addEdge('write', 'review')
   .addEdge('review', END);
 
-// The saver owns this connection: `await using` (or close()) ends it.
-await using checkpointer = await RedisSaver.fromUrl(process.env.REDIS_URL ?? 'redis://localhost:6379', {
+// The saver owns this connection: close() ends it.
+const checkpointer = await RedisSaver.fromUrl(process.env.REDIS_URL ?? 'redis://localhost:6379', {
   prefix: `example-${process.pid}`,
 });
-const app = graph.compile({ checkpointer });
-const config = { configurable: { thread_id: 'note-1' } };
+try {
+  const app = graph.compile({ checkpointer });
+  const config = { configurable: { thread_id: 'note-1' } };
 
-await app.invoke({ topic: 'Redis' }, config);
-const paused = await app.getState(config);
-console.log('asked:', paused.tasks[0]?.interrupts[0]?.value);
+  await app.invoke({ topic: 'Redis' }, config);
+  const paused = await app.getState(config);
+  console.log('asked:', paused.tasks[0]?.interrupts[0]?.value);
 
-// Any process holding the same thread_id can resume from Redis.
-const done = await app.invoke(new Command({ resume: 'yes' }), config);
-console.log('verdict:', done.verdict);
+  // Any process holding the same thread_id can resume from Redis.
+  const done = await app.invoke(new Command({ resume: 'yes' }), config);
+  console.log('verdict:', done.verdict);
 
-for await (const snapshot of app.getStateHistory(config)) {
-  console.log('step', snapshot.metadata?.step, 'next:', snapshot.next.join(',') || '-');
+  for await (const snapshot of app.getStateHistory(config)) {
+    console.log('step', snapshot.metadata?.step, 'next:', snapshot.next.join(',') || '-');
+  }
+  await checkpointer.deleteThread('note-1');
+} finally {
+  await checkpointer.close();
 }
-await checkpointer.deleteThread('note-1');

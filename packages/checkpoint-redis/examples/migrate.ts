@@ -11,9 +11,9 @@ async function copyThread(from: BaseCheckpointSaver, to: BaseCheckpointSaver, th
   for await (const tuple of from.list({ configurable: { thread_id: threadId } })) tuples.push(tuple);
   tuples.sort((a, b) => (a.checkpoint.id < b.checkpoint.id ? -1 : 1));
   for (const { config, checkpoint, metadata, parentConfig, pendingWrites } of tuples) {
-    const { checkpoint_ns } = config.configurable!;
+    const checkpoint_ns = config.configurable?.checkpoint_ns ?? '';
     const target = { configurable: { thread_id: threadId, checkpoint_ns, checkpoint_id: parentConfig?.configurable?.checkpoint_id } };
-    const stored = await to.put(target, checkpoint, metadata!, checkpoint.channel_versions);
+    const stored = await to.put(target, checkpoint, metadata ?? { source: 'update', step: -1, parents: {} }, checkpoint.channel_versions);
     const byTask = new Map<string, [string, unknown][]>();
     for (const [taskId, channel, value] of pendingWrites ?? []) byTask.set(taskId, [...(byTask.get(taskId) ?? []), [channel, value]]);
     for (const [taskId, writes] of byTask) await to.putWrites(stored, writes, taskId);
@@ -31,8 +31,12 @@ const first = await old.put(
 const second = await old.put(first, { ...emptyCheckpoint(), channel_values: { n: 2 }, channel_versions: { n: 2 } }, { source: 'loop', step: 0, parents: {} });
 await old.putWrites(second, [['n', 3]], 'task-a');
 
-await using saver = await RedisSaver.fromUrl(process.env.REDIS_URL ?? 'redis://localhost:6379', { prefix: `example-migrate-${process.pid}` });
-console.log('copied', await copyThread(old, saver, 't1'), 'checkpoints');
-const latest = await saver.getTuple({ configurable: { thread_id: 't1' } });
-console.log('latest n =', latest?.checkpoint.channel_values.n, 'pending:', JSON.stringify(latest?.pendingWrites));
-await saver.deleteThread('t1');
+const saver = await RedisSaver.fromUrl(process.env.REDIS_URL ?? 'redis://localhost:6379', { prefix: `example-migrate-${process.pid}` });
+try {
+  console.log('copied', await copyThread(old, saver, 't1'), 'checkpoints');
+  const latest = await saver.getTuple({ configurable: { thread_id: 't1' } });
+  console.log('latest n =', latest?.checkpoint.channel_values.n, 'pending:', JSON.stringify(latest?.pendingWrites));
+  await saver.deleteThread('t1');
+} finally {
+  await saver.close();
+}

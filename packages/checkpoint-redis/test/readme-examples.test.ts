@@ -13,10 +13,10 @@ const env = () => ({
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
-      'examples/cluster.ts',
+      'examples/cluster.mjs',
       'examples/graph.ts',
       'examples/migrate.ts',
-      'examples/ttl-and-prune.ts',
+      'examples/ttl-and-prune.mjs',
     ]);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
@@ -36,8 +36,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/ttl-and-prune.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/ttl-and-prune.ts'), env());
+  it('runs examples/ttl-and-prune.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/ttl-and-prune.mjs'), env());
     expect(stdout).toBe(
       [
         'expires in about 60 min',
@@ -51,8 +51,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/cluster.ts on the harness cluster', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/cluster.ts'), env());
+  it('runs examples/cluster.mjs on the harness cluster', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/cluster.mjs'), env());
     expect(stdout).toBe(
       [
         'user:1: steps listed 2 (shallow keeps the latest), 1 slot for all keys',

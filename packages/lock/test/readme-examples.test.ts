@@ -10,42 +10,42 @@ const run = (name: string) => runExample(join(dir, 'examples', name), { REDIS_UR
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
     expect(files.map((f) => f.split('/').pop())).toEqual([
-      'fencing.ts',
-      'in-process.ts',
-      'observe.ts',
-      'quick-start.ts',
-      'reentrancy.ts',
+      'fencing.mjs',
+      'in-process.mjs',
+      'observe.mjs',
+      'quick-start.mjs',
+      'reentrancy.mjs',
     ]);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
-  it('runs examples/quick-start.ts', async () => {
-    const { stdout } = await run('quick-start.ts');
+  it('runs examples/quick-start.mjs', async () => {
+    const { stdout } = await run('quick-start.mjs');
     expect(stdout).toBe('total: 99\nheld: true\ntryAcquire while held: null\nwaited 50 ms: true\nfree again: true\n');
   });
 
-  it('runs examples/fencing.ts', async () => {
-    const { stdout } = await run('fencing.ts');
+  it('runs examples/fencing.mjs', async () => {
+    const { stdout } = await run('fencing.mjs');
     expect(stdout).toBe(
       'stale holder told to stop: ERR_LOCK_LOST\ntokens increase: true\nnew holder writes: true\n' +
         'stale write applied: false\nstatus: paid\n',
     );
   });
 
-  it('runs examples/reentrancy.ts', async () => {
-    const { stdout } = await run('reentrancy.ts');
+  it('runs examples/reentrancy.mjs', async () => {
+    const { stdout } = await run('reentrancy.mjs');
     expect(stdout).toBe('outer token is the inner token: true\ndebit re-entered: true\nmost at once: 1\ninside run: true\n');
   });
 
-  it('runs examples/observe.ts', async () => {
-    const { stdout } = await run('observe.ts');
+  it('runs examples/observe.mjs', async () => {
+    const { stdout } = await run('observe.mjs');
     expect(stdout).toMatch(
       /^renewed 1\nrenewed 2\nlost, token true\nonLost: expiring\nstill ours in Redis when told to stop: true\nstats: \{"acquisitions":1,.*"renewals":2,.*"losses":1,.*\}\n$/,
     );
   });
 
-  it('runs examples/in-process.ts', async () => {
-    const { stdout } = await run('in-process.ts');
+  it('runs examples/in-process.mjs', async () => {
+    const { stdout } = await run('in-process.mjs');
     expect(stdout).toBe('other object while held: null\ntokens increase: true\n');
   });
 });

@@ -12,13 +12,13 @@ describe('README examples', () => {
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
-  it('runs examples/run-a-script.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/run-a-script.ts'), { REDIS_URL: getTopologies().standalone.url });
+  it('runs examples/run-a-script.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/run-a-script.mjs'), { REDIS_URL: getTopologies().standalone.url });
     expect(stdout).toMatch(/^visits: \d+\nvisits: \d+, expires in <= \d+ ms\n$/);
   });
 
-  it('runs examples/pubsub-and-scan.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/pubsub-and-scan.ts'), {
+  it('runs examples/pubsub-and-scan.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/pubsub-and-scan.mjs'), {
       REDIS_URL: getTopologies().standalone.url,
     });
     expect(stdout).toBe('received: hello\nids under the prefix: a, a*, a:b\n');

@@ -10,16 +10,16 @@ const env = () => ({ REDIS_URL: getTopologies().standalone.url });
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
-      'examples/process-shared.ts',
-      'examples/quick-start.ts',
-      'examples/redis.ts',
-      'examples/ttl.ts',
+      'examples/process-shared.mjs',
+      'examples/quick-start.mjs',
+      'examples/redis.mjs',
+      'examples/ttl.mjs',
     ]);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
-  it('runs examples/quick-start.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/quick-start.ts'), env());
+  it('runs examples/quick-start.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/quick-start.mjs'), env());
     expect(stdout).toBe(
       [
         "slot 1: { role: 'assistant', text: 'Let us reset your password' }",
@@ -31,8 +31,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/redis.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/redis.ts'), env());
+  it('runs examples/redis.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/redis.mjs'), env());
     expect(stdout).toBe(
       [
         "threads: [ 'thread-2', 'thread:{1}*' ]",
@@ -43,8 +43,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/ttl.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/ttl.ts'), env());
+  it('runs examples/ttl.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/ttl.mjs'), env());
     expect(stdout).toBe(
       [
         'idle exists: false',
@@ -57,8 +57,8 @@ describe('README examples', () => {
     );
   });
 
-  it('runs examples/process-shared.ts (a host and three forked workers)', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/process-shared.ts'), {
+  it('runs examples/process-shared.mjs (a host and three forked workers)', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/process-shared.mjs'), {
       ...env(),
       X_SHARED_BACKEND_SOCKET: undefined,
       X_SHARED_BACKEND_TOKEN: undefined,

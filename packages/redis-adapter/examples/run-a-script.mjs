@@ -10,7 +10,7 @@ const incrWithTtl = defineScript({
   args: ['ttlMs'],
 });
 
-const client = createClient({ url: process.env.REDIS_URL });
+const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await client.connect();
 const redis = createRedisAdapter(client); // caller-owned: the adapter never closes it
 

@@ -14,18 +14,20 @@ const saver = new RedisSaver({
 });
 
 // ten checkpoints, each with one pending write
-let config = { configurable: { thread_id: 'chat-42', checkpoint_ns: '' } };
+let parentId; // the previous checkpoint's id
 for (let step = 0; step < 10; step++) {
   const checkpoint = { ...emptyCheckpoint(), channel_values: { count: step }, channel_versions: { count: step + 1 } };
-  config = (await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { count: step + 1 })) as typeof config;
-  await saver.putWrites(config, [['count', step + 1]], `task-${step}`);
+  const config = { configurable: { thread_id: 'chat-42', checkpoint_ns: '', checkpoint_id: parentId } };
+  const stored = await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { count: step + 1 });
+  await saver.putWrites(stored, [['count', step + 1]], `task-${step}`);
+  parentId = stored.configurable?.checkpoint_id;
 }
 
-const [key] = saver.keys.thread('chat-42');
-console.log('expires in about', Math.round((await client.pTTL(key!)) / 60_000), 'min');
+const key = saver.keys.thread('chat-42')[0] ?? '';
+console.log('expires in about', Math.round((await client.pTTL(key)) / 60_000), 'min');
 
 await saver.pinThread('chat-42'); // keep this conversation forever
-console.log('pinned ttl:', await client.pTTL(key!));
+console.log('pinned ttl:', await client.pTTL(key));
 await saver.unpinThread('chat-42'); // back to the default TTL
 
 // keep the 3 newest checkpoints per namespace; drop the rest, their writes and unused blobs

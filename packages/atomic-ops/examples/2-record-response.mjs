@@ -13,7 +13,7 @@ const question = 'What is the capital of France?';
 const queryHash = createHash('sha256').update(`gpt-x|${question}`).digest('hex');
 await ops.invalidateCachedResponse(queryHash);
 
-const cached = await ops.getCachedResponse<string>(queryHash);
+const cached = await ops.getCachedResponse(queryHash);
 const answer = cached?.response ?? 'Paris.'; // on a miss, call your model here
 // Cache entry, both messages, tokens, latency and the response counter: one atomic call
 // (on a cluster with the global cache: two atomic halves in one round trip, see the README).
@@ -30,7 +30,7 @@ await ops.recordResponse({
   operationId: 'turn-1', // a retry of this call writes nothing twice
 });
 
-const hit = await ops.getCachedResponse<string>(queryHash); // the hit is counted atomically
+const hit = await ops.getCachedResponse(queryHash); // the hit is counted atomically
 console.log(`cached: ${hit?.response} (hits: ${hit?.hits})`);
 const s = await ops.getSession(sessionId);
 console.log(`messages ${s?.messageCount}, responses ${s?.responses}, tokens ${s?.inputTokens}+${s?.outputTokens}, latency ${s?.totalLatencyMs} ms`);

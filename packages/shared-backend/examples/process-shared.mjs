@@ -6,10 +6,10 @@ if (process.env.X_SHARED_BACKEND_SOCKET === undefined) {
   const host = await SharedBackendHost.start({ ttlMs: 60_000 });
   const workers = ['planner', 'coder', 'reviewer'].map(
     (name) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise((resolve, reject) => {
         // host.env carries the socket path and the access token to the worker.
-        const child = fork(process.argv[1]!, [], { env: { ...process.env, ...host.env, AGENT: name } });
-        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited with ${code}`))));
+        const child = fork(String(process.argv[1]), [], { env: { ...process.env, ...host.env, AGENT: name } });
+        child.once('exit', (code) => (code === 0 ? resolve(name) : reject(new Error(`${name} exited with ${code}`))));
       }),
   );
   await Promise.all(workers);
@@ -20,7 +20,7 @@ if (process.env.X_SHARED_BACKEND_SOCKET === undefined) {
 } else {
   // A worker process: same SharedBackend interface, state lives in the host.
   const backend = ProcessSharedBackend.fromEnv();
-  const agent = process.env.AGENT!;
+  const agent = process.env.AGENT ?? 'agent';
   await backend.bufferAppend('shared-thread', `note from ${agent}`);
   await backend.registrySet(`chain:${agent}`, `thread-of-${agent}`);
   await backend.close();

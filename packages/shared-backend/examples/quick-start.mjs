@@ -1,7 +1,7 @@
 import { ContextBuffer, ThreadRegistry } from '@x/shared-backend';
 
 // No backend given: each class uses an in-memory backend of its own (one process).
-const buffer = new ContextBuffer<{ role: string; text: string }>(); // JSON codec by default
+const buffer = new ContextBuffer(); // JSON codec by default
 const registry = new ThreadRegistry();
 
 const thread = 'b9c1d7e0-5f1a-4c1e-9d7a-2f0c3e8b6a11';

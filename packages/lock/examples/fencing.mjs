@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { createLock, fencedWrite } from '@x/lock';
 
-const redis = createClient({ url: process.env.REDIS_URL });
+const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await redis.connect();
 await redis.del('invoice:42:data');
 

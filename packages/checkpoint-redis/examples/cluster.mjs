@@ -11,10 +11,12 @@ await cluster.connect();
 const saver = new ShallowRedisSaver({ redis: cluster, prefix: `example-cluster-${process.pid}` });
 
 for (const thread of ['user:1', 'user:{2}', 'user:*']) {
-  let config = { configurable: { thread_id: thread, checkpoint_ns: '' } };
+  let parentId; // the previous checkpoint's id
   for (let step = 0; step < 3; step++) {
     const checkpoint = { ...emptyCheckpoint(), channel_values: { step }, channel_versions: { step: step + 1 } };
-    config = (await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { step: step + 1 })) as typeof config;
+    const config = { configurable: { thread_id: thread, checkpoint_ns: '', checkpoint_id: parentId } };
+    const stored = await saver.put(config, checkpoint, { source: 'loop', step, parents: {} }, { step: step + 1 });
+    parentId = stored.configurable?.checkpoint_id;
   }
   const history = [];
   for await (const tuple of saver.list({ configurable: { thread_id: thread } })) history.push(tuple.metadata?.step);

@@ -1,11 +1,11 @@
 import { createClient } from 'redis';
 import { createLock } from '@x/lock';
 
-const redis = createClient({ url: process.env.REDIS_URL });
+const redis = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
 await redis.connect();
 const lock = createLock(redis, 'account:7');
 
-async function debit(): Promise<void> {
+async function debit() {
   // Called inside the holder's scope: re-enters (same token, no waiting).
   await lock.withLock((held) => console.log('debit re-entered:', held.reentered));
 }

@@ -6,7 +6,7 @@ const backend = new RedisBackend({
   prefix: 'example:tenant-a',
   ttlMs: 3_600_000,
 });
-const buffer = new ContextBuffer<string>({ backend });
+const buffer = new ContextBuffer({ backend });
 const registry = new ThreadRegistry({ backend });
 
 await buffer.clear();
@@ -15,7 +15,7 @@ await buffer.append('thread:{1}*', 'ids are data: braces and globs are fine');
 await buffer.append('thread-2', 'hello');
 await registry.set('chain-a', 'thread-2');
 
-const threads: string[] = [];
+const threads = [];
 for await (const id of buffer.threads()) threads.push(id); // ids, not keys; complete on a cluster
 console.log('threads:', threads.sort());
 console.log('registry:', Object.fromEntries(await registry.toMap()));
