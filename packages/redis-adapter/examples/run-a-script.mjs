@@ -1,8 +1,7 @@
 import { createClient } from 'redis';
-import { createRedisAdapter, Keyspace } from '@x/redis-adapter';
-import { defineScript } from '@x/lua-scripts';
+import { createRedisAdapter, defineScript, Keyspace } from '@x/redis-adapter';
 
-// A script of your own; the @x packages ship theirs as generated descriptors.
+// A script of your own; the @x packages ship theirs as generated descriptors (@x/lua-scripts).
 const incrWithTtl = defineScript({
   name: 'app/incr-with-ttl',
   source: "local n = redis.call('INCR', KEYS[1]); redis.call('PEXPIRE', KEYS[1], ARGV[1]); return n",

@@ -41,3 +41,6 @@ export {
 } from './errors.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';
+// Scripts of your own are described the way the packages describe theirs; re-exported so an
+// adapter user needs no second install.
+export { defineScript, type DefineScriptInput, type ScriptDescriptor } from '@x/lua-scripts';

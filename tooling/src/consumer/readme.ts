@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The fenced code blocks of a Markdown text, with their info strings. */
+function codeBlocks(markdown: string): { lang: string; code: string }[] {
+  const re = /^```([^\n`]*)\n([\s\S]*?)^```\s*$/gm;
+  return [...markdown.matchAll(re)].map((m) => ({ lang: (m[1] ?? '').trim(), code: m[2] ?? '' }));
+}
+
+/**
+ * The install command a package's README gives for `pm`, as the list of packages it names:
+ * the first `npm i ...` line of a `sh` block, or its `pnpm add ...` line (which may stand
+ * behind a `# or:` comment).
+ */
+export function readmeInstall(pkgDir: string, pm: 'npm' | 'pnpm'): string[] {
+  const md = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  const re = pm === 'npm' ? /^npm (?:i|install) (.+)$/ : /^(?:# or: )?pnpm add (.+)$/;
+  for (const block of codeBlocks(md)) {
+    if (block.lang !== 'sh') continue;
+    for (const line of block.code.split('\n')) {
+      const m = re.exec(line.trim());
+      if (m?.[1]) return m[1].split(/\s+/).filter((w) => !w.startsWith('-'));
+    }
+  }
+  throw new Error(`${pkgDir}/README.md shows no \`${pm === 'npm' ? 'npm i' : 'pnpm add'} ...\` line in a sh block`);
+}
