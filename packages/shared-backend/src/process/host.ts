@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
 import { ProtocolError } from '../errors.js';
 import { InMemoryBackend } from '../memory.js';
 import type { SharedBackend } from '../types.js';
-import { assertPositiveInt, assertTtlMs } from '../validate.js';
+import { assertPositiveInt, assertTtlMs, OPTION_KEYS } from '../validate.js';
 import { decodeValue, encodeFrame, type WireValue } from './codec.js';
 import { FrameReader } from './framing.js';
 import {
@@ -301,9 +301,7 @@ export class SharedBackendHost {
 
   /** Starts listening. Resolves once clients can connect. */
   static async start(options: SharedBackendHostOptions = {}): Promise<SharedBackendHost> {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('options must be an object', { argument: 'options' });
-    }
+    checkOptions(options, 'SharedBackendHost options', { accepted: OPTION_KEYS.host });
     const maxFrameBytes = assertPositiveInt(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes', 0xffff_ffff);
     const handshakeTimeoutMs = assertPositiveInt(options.handshakeTimeoutMs ?? 5000, 'handshakeTimeoutMs');
     const maxOpenListings = assertPositiveInt(options.maxOpenListings ?? 1024, 'maxOpenListings');
