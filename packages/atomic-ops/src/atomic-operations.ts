@@ -123,7 +123,7 @@ export class AtomicOperations implements AsyncDisposable {
     }
     const o = strict(options, 'AtomicOperations options', OPTION_KEYS.constructor);
     this.#maxIdBytes = intOption(o.maxIdBytes, 'maxIdBytes', DEFAULTS.maxIdBytes, { min: 1, max: MAX_ID_BYTES_LIMIT });
-    this.keys = new AtomicOpsKeys(assertId(o.prefix ?? DEFAULTS.prefix, 'prefix', this.#maxIdBytes));
+    this.keys = new AtomicOpsKeys(assertId(o.prefix ?? DEFAULTS.prefix, 'prefix', this.#maxIdBytes), this.#maxIdBytes);
     this.#ttlMs = intOption(o.ttlMs, 'ttlMs', DEFAULTS.ttlMs, { max: MAX_TTL_MS });
     this.#maxMessages = intOption(o.maxMessages, 'maxMessages', DEFAULTS.maxMessages, { max: MAX_COUNT });
     this.#maxMessageBytes = intOption(o.maxMessageBytes, 'maxMessageBytes', DEFAULTS.maxMessageBytes, {

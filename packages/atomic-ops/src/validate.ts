@@ -69,7 +69,10 @@ export function optionalId(value: unknown, argument: string, maxBytes: number): 
  * @throws NotSerializableError, MessageTooLargeError
  */
 export function toBoundedJson(value: unknown, argument: string, limitBytes: number): string {
-  checkJsonValue(value, argument);
+  checkJsonValue(value, argument, {
+    maxBytes: limitBytes,
+    tooLarge: (atLeast) => new MessageTooLargeError(argument, atLeast, limitBytes),
+  });
   const text = JSON.stringify(value);
   const bytes = utf8LengthUpTo(text, limitBytes);
   if (bytes > limitBytes) throw new MessageTooLargeError(argument, Buffer.byteLength(text, 'utf8'), limitBytes);

@@ -137,6 +137,10 @@ describe('payloads', () => {
       expect(err.message).toMatch(message);
     }
     expect(toJson({ a: [1, 'x', null, true] }, 'value')).toBe('{"a":[1,"x",null,true]}');
+    const deep: Record<string, unknown> = {};
+    let cursor = deep;
+    for (let i = 0; i < 5000; i++) cursor = (cursor.next = {}) as Record<string, unknown>;
+    expect((thrown(() => checkJsonValue(deep, 'value')) as Error).message).toMatch(/nested too deeply/);
   });
 
   it('enforces the payload limit in bytes', () => {
@@ -144,6 +148,10 @@ describe('payloads', () => {
     const err = thrown(() => checkPayloadSize(new Uint8Array(11), 'slot', 10, 'maxSlotBytes')) as InputTooLargeError;
     expect(err.message).toMatch(/slot is 11 bytes, over the limit of 10 bytes \(maxSlotBytes\)/);
     expect(thrown(() => toJson({ s: '€'.repeat(10) }, 'value', 20))).toBeInstanceOf(InputTooLargeError);
+    // A huge value is refused by the size bound while walking, before anything is encoded.
+    const huge = thrown(() => checkJsonValue({ a: 'x'.repeat(20_000_000), b: 1n }, 'value', { maxBytes: 1024 })) as InputTooLargeError;
+    expect(huge).toBeInstanceOf(InputTooLargeError);
+    expect(huge.actualBytes).toBeGreaterThan(20_000_000);
   });
 });
 

@@ -7,5 +7,5 @@ export { describeValue } from './describe.js';
 export { checkOptions, isPlainObject, nearestName, unknownOption, type OptionsSpec } from './options.js';
 export { checkBoolean, checkFunction, checkInteger, checkNumber, checkOneOf, type IntegerRange } from './numbers.js';
 export { DEFAULT_MAX_ID_BYTES, MAX_ID_BYTES_LIMIT, checkId, checkLimit, checkOptionalId, utf8LengthUpTo } from './ids.js';
-export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_LIMIT, checkJsonValue, checkPayloadSize, toJson } from './payload.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_LIMIT, checkJsonValue, checkPayloadSize, toJson, type JsonSizeOptions } from './payload.js';
 export { brandFor, errorGuard } from './brand.js';

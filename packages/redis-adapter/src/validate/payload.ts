@@ -21,13 +21,23 @@ function hasEnumerableSymbols(obj: object): boolean {
   return symbols.length > 0 && symbols.some((sym) => Object.prototype.propertyIsEnumerable.call(obj, sym));
 }
 
+/** A running lower bound of the JSON size, to stop early on huge values. */
+interface Budget {
+  /** JSON bytes seen so far (a lower bound: string lengths, key lengths, quotes). */
+  seen: number;
+  readonly max: number;
+}
+
 /**
  * The fast check: true when `v` survives `JSON.stringify` / `JSON.parse`
  * unchanged. No paths, no messages: {@link jsonProblem} explains a false.
+ * With a budget, stops (returning true) as soon as the size bound passes it.
  */
-function jsonSafe(v: unknown, depth: number, stack: object[]): boolean {
+function jsonSafe(v: unknown, depth: number, stack: object[], budget?: Budget): boolean {
   switch (typeof v) {
     case 'string':
+      if (budget !== undefined) budget.seen += v.length + 2;
+      return true;
     case 'boolean':
       return true;
     case 'number':
@@ -38,16 +48,21 @@ function jsonSafe(v: unknown, depth: number, stack: object[]): boolean {
       stack.push(v);
       let ok = true;
       if (Array.isArray(v)) {
-        for (let i = 0; ok && i < v.length; i++) ok = i in v && jsonSafe(v[i], depth + 1, stack);
+        for (let i = 0; ok && i < v.length; i++) {
+          ok = i in v && jsonSafe(v[i], depth + 1, stack, budget);
+          if (budget !== undefined && budget.seen > budget.max) break;
+        }
       } else {
         ok = isPlain(v) && !hasEnumerableSymbols(v);
         if (ok) {
           const record = v as Record<string, unknown>;
           for (const key of Object.keys(record)) {
-            if (!jsonSafe(record[key], depth + 1, stack)) {
+            if (budget !== undefined) budget.seen += key.length + 3;
+            if (!jsonSafe(record[key], depth + 1, stack, budget)) {
               ok = false;
               break;
             }
+            if (budget !== undefined && budget.seen > budget.max) break;
           }
         }
       }
@@ -110,20 +125,44 @@ function jsonProblem(value: unknown): { path: string; reason: string } {
   return visit(value, '', 0) ?? { path: '', reason: 'cannot be encoded as JSON' };
 }
 
+/** Size options of {@link checkJsonValue}. */
+export interface JsonSizeOptions {
+  /** Refuse values whose JSON text is certainly longer than this many UTF-8 bytes, before encoding them. */
+  readonly maxBytes?: number;
+  /** The option that raises the limit, for the message (default `the payload limit`). */
+  readonly limitName?: string;
+  /** Builds the error for a value over the limit (default `InputTooLargeError`); `atLeast` is a lower bound. */
+  readonly tooLarge?: (atLeast: number) => Error;
+}
+
 /**
  * Checks that `value` survives `JSON.stringify` / `JSON.parse` unchanged:
  * only null, booleans, finite numbers, strings, arrays without holes and
  * plain objects without symbol keys; no cycles, no `undefined` (in objects or
  * arrays), no BigInt, functions, symbols, Dates, Maps or class instances.
  * (`-0` reads back as `0`, the one change JSON makes to an accepted value.)
+ * With `maxBytes`, a value that is certainly larger is refused as soon as the
+ * walk has seen that much text, so a 20 MB value costs no encoding.
  *
  * @throws NotSerializableError (`ERR_NOT_SERIALIZABLE`) naming the path of the first problem
+ * @throws InputTooLargeError (`ERR_TOO_LARGE`) when `maxBytes` is certainly exceeded
  */
-export function checkJsonValue(value: unknown, argument: string): void {
+export function checkJsonValue(value: unknown, argument: string, size: JsonSizeOptions = {}): void {
   let ok: boolean;
+  const budget = size.maxBytes === undefined ? undefined : { seen: 0, max: size.maxBytes };
   try {
-    ok = jsonSafe(value, 0, []);
+    ok = jsonSafe(value, 0, [], budget);
+    if (budget !== undefined && budget.seen > budget.max) {
+      throw (
+        size.tooLarge?.(budget.seen) ??
+        new InputTooLargeError(
+          `${argument} is at least ${budget.seen} bytes as JSON, over the limit of ${budget.max} bytes (${size.limitName ?? 'the payload limit'})`,
+          { argument, limitBytes: budget.max, actualBytes: budget.seen },
+        )
+      );
+    }
   } catch (err) {
+    if (budget !== undefined && budget.seen > budget.max) throw err;
     // A getter that throws, or a Proxy: refuse, never half-encode.
     throw new NotSerializableError(`${argument} cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`, {
       argument,
@@ -141,7 +180,7 @@ export function checkJsonValue(value: unknown, argument: string): void {
  * `maxBytes` in UTF-8 (`InputTooLargeError` naming `limitName`).
  */
 export function toJson(value: unknown, argument: string, maxBytes?: number, limitName = 'the payload limit'): string {
-  checkJsonValue(value, argument);
+  checkJsonValue(value, argument, maxBytes === undefined ? {} : { maxBytes, limitName });
   let text: string;
   try {
     text = JSON.stringify(value);
