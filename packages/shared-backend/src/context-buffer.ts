@@ -1,4 +1,4 @@
-import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
+import { checkInteger, checkJsonValue, checkOptions, checkPayloadSize, InvalidArgumentError, MAX_PAYLOAD_BYTES_LIMIT } from '@x/redis-adapter';
 import { jsonCodec, type SlotCodec } from './codec.js';
 import { BackendClosedError } from './errors.js';
 import { InMemoryBackend } from './memory.js';
@@ -36,6 +36,11 @@ export interface ContextBufferOptions<T> {
   backend?: SharedBackend;
   /** How values become slots. Default: {@link jsonCodec}. */
   codec?: SlotCodec<T>;
+  /**
+   * Largest encoded value in bytes (default 1 MiB). With the JSON codec a
+   * larger value is refused while it is checked, before it is encoded.
+   */
+  maxValueBytes?: number;
 }
 
 /**
@@ -54,6 +59,7 @@ export class ContextBuffer<T = unknown> {
   /** The codec values go through. */
   readonly codec: SlotCodec<T>;
   readonly #ownsBackend: boolean;
+  readonly #maxValueBytes: number;
   #closed = false;
 
   /**
@@ -63,6 +69,7 @@ export class ContextBuffer<T = unknown> {
    */
   constructor(options: ContextBufferOptions<T> = {}) {
     options = backendOptions(options, 'ContextBuffer', OPTION_KEYS.contextBuffer);
+    this.#maxValueBytes = checkInteger(options.maxValueBytes, 'maxValueBytes', { min: 1, max: MAX_PAYLOAD_BYTES_LIMIT }, 1_048_576);
     this.#ownsBackend = options.backend === undefined;
     this.backend = options.backend ?? new InMemoryBackend();
     this.codec = options.codec ?? (jsonCodec as SlotCodec<T>);
@@ -74,7 +81,12 @@ export class ContextBuffer<T = unknown> {
   /** Appends a value to a thread; resolves to its 0-based index. */
   async append(threadId: string, value: T): Promise<number> {
     this.#open();
-    return this.backend.bufferAppend(threadId, this.codec.encode(value));
+    const limit = this.#maxValueBytes;
+    if (this.codec === (jsonCodec as SlotCodec<unknown>)) {
+      checkJsonValue(value, 'value', { maxBytes: limit, limitName: 'maxValueBytes' });
+    }
+    const slot = checkPayloadSize(this.codec.encode(value), 'value', limit, 'maxValueBytes');
+    return this.backend.bufferAppend(threadId, slot);
   }
 
   #open(): void {

@@ -130,7 +130,7 @@ export class InMemoryBackend implements SharedBackend {
   constructor(options: InMemoryBackendOptions = {}) {
     checkOptions(options, 'InMemoryBackend options', { accepted: OPTION_KEYS.memory });
     this.#limits = limitsFrom(options);
-    this.ttlMs = assertTtlMs(options.ttlMs ?? 0);
+    this.ttlMs = options.ttlMs === undefined ? 0 : assertTtlMs(options.ttlMs);
     if (options.store !== undefined && !(options.store instanceof InMemoryStore)) {
       throw new InvalidArgumentError('store must be an InMemoryStore', { argument: 'store' });
     }

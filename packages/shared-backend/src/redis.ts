@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   isPlainObject,
   isRedisAdapter,
+  nearestName,
   type RedisAdapter,
   type RedisTarget,
 } from '@x/redis-adapter';
@@ -76,9 +77,12 @@ function splitArguments(first: unknown, second: unknown): { target: RedisTarget;
   }
   if (isPlainObject(first)) {
     const keys = Object.keys(first);
+    const ours = OPTION_KEYS.redisBackendLegacy as readonly string[];
+    // `{ url, prefix, ... }` is the single-object form; so is `{ url, ttl }` (a misspelled option of
+    // ours, refused below with its right name); `{ url, password, socket }` are connection settings.
     const legacy =
       'redis' in first ||
-      ('url' in first && keys.every((k) => (OPTION_KEYS.redisBackendLegacy as readonly string[]).includes(k))) ||
+      ('url' in first && keys.length > 1 && keys.every((k) => ours.includes(k) || nearestName(k, ours) !== undefined)) ||
       !('url' in first || 'rootNodes' in first || 'sentinelRootNodes' in first || 'socket' in first);
     if (legacy) {
       const settings = checkOptions(first as RedisBackendSettings, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackendLegacy });
@@ -159,10 +163,10 @@ export class RedisBackend implements SharedBackend {
     const { target: input, options: o } = splitArguments(redis, options);
     this.#limits = limitsFrom(o);
     const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
-    this.ttlMs = assertTtlMs(o.ttlMs ?? 0);
-    const buckets = assertPositiveInt(o.indexBuckets ?? DEFAULT_INDEX_BUCKETS, 'indexBuckets', MAX_INDEX_BUCKETS);
-    this.#scanCount = assertPositiveInt(o.scanCount ?? 500, 'scanCount', 100_000);
-    this.keys = new SharedBackendKeys(assertId(o.prefix ?? DEFAULT_PREFIX, 'prefix', this.#limits), buckets);
+    this.ttlMs = o.ttlMs === undefined ? 0 : assertTtlMs(o.ttlMs);
+    const buckets = o.indexBuckets === undefined ? DEFAULT_INDEX_BUCKETS : assertPositiveInt(o.indexBuckets, 'indexBuckets', MAX_INDEX_BUCKETS);
+    this.#scanCount = o.scanCount === undefined ? 500 : assertPositiveInt(o.scanCount, 'scanCount', 100_000);
+    this.keys = new SharedBackendKeys(assertId(o.prefix === undefined ? DEFAULT_PREFIX : o.prefix, 'prefix', this.#limits), buckets);
     this.#registryKeys = [this.keys.registryByChain, this.keys.registryByUuid, this.keys.registryExpiry];
     this.#byChainKeys = [this.keys.registryByChain];
     this.#byUuidKeys = [this.keys.registryByUuid];

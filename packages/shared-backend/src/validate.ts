@@ -89,7 +89,7 @@ export const OPTION_KEYS = {
   /** The single-object form `new RedisBackend({ redis | url, ...options })`. */
   redisBackendLegacy: ['redis', 'url', 'prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes'],
   memory: ['ttlMs', 'clock', 'store', 'sweepIntervalMs', 'maxIdBytes', 'maxSlotBytes'],
-  contextBuffer: ['backend', 'codec'],
+  contextBuffer: ['backend', 'codec', 'maxValueBytes'],
   threadRegistry: ['backend'],
   processClient: ['socketPath', 'token', 'connectTimeoutMs', 'maxFrameBytes', 'listBatchSize', 'maxIdBytes', 'maxSlotBytes'],
   host: ['backend', 'ttlMs', 'socketPath', 'token', 'closeBackend', 'maxFrameBytes', 'handshakeTimeoutMs', 'maxOpenListings'],

@@ -192,9 +192,9 @@ export class ProcessSharedBackend implements SharedBackend {
     }
     this.#socketPath = options.socketPath;
     this.#token = options.token;
-    this.#connectTimeoutMs = assertPositiveInt(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
-    this.#maxFrameBytes = assertPositiveInt(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes', 0xffff_ffff);
-    this.#listBatchSize = assertPositiveInt(options.listBatchSize ?? 1000, 'listBatchSize', 10_000);
+    this.#connectTimeoutMs = (options.connectTimeoutMs === undefined ? 5000 : assertPositiveInt(options.connectTimeoutMs, 'connectTimeoutMs'));
+    this.#maxFrameBytes = (options.maxFrameBytes === undefined ? DEFAULT_MAX_FRAME_BYTES : assertPositiveInt(options.maxFrameBytes, 'maxFrameBytes', 0xffff_ffff));
+    this.#listBatchSize = (options.listBatchSize === undefined ? 1000 : assertPositiveInt(options.listBatchSize, 'listBatchSize', 10_000));
   }
 
   /**

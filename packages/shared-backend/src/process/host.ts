@@ -302,9 +302,9 @@ export class SharedBackendHost {
   /** Starts listening. Resolves once clients can connect. */
   static async start(options: SharedBackendHostOptions = {}): Promise<SharedBackendHost> {
     checkOptions(options, 'SharedBackendHost options', { accepted: OPTION_KEYS.host });
-    const maxFrameBytes = assertPositiveInt(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes', 0xffff_ffff);
-    const handshakeTimeoutMs = assertPositiveInt(options.handshakeTimeoutMs ?? 5000, 'handshakeTimeoutMs');
-    const maxOpenListings = assertPositiveInt(options.maxOpenListings ?? 1024, 'maxOpenListings');
+    const maxFrameBytes = (options.maxFrameBytes === undefined ? DEFAULT_MAX_FRAME_BYTES : assertPositiveInt(options.maxFrameBytes, 'maxFrameBytes', 0xffff_ffff));
+    const handshakeTimeoutMs = (options.handshakeTimeoutMs === undefined ? 5000 : assertPositiveInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs'));
+    const maxOpenListings = (options.maxOpenListings === undefined ? 1024 : assertPositiveInt(options.maxOpenListings, 'maxOpenListings'));
     const token = options.token ?? randomBytes(32).toString('hex');
     if (typeof token !== 'string' || token.length < 16) {
       throw new InvalidArgumentError('token must be a string of at least 16 characters', { argument: 'token' });
@@ -312,7 +312,7 @@ export class SharedBackendHost {
     if (options.backend !== undefined && (typeof options.backend !== 'object' || options.backend === null)) {
       throw new InvalidArgumentError('backend must implement SharedBackend', { argument: 'backend' });
     }
-    const backend = options.backend ?? new InMemoryBackend({ ttlMs: assertTtlMs(options.ttlMs ?? 0) });
+    const backend = options.backend ?? new InMemoryBackend({ ttlMs: (options.ttlMs === undefined ? 0 : assertTtlMs(options.ttlMs)) });
     const closeBackend = options.closeBackend ?? options.backend === undefined;
 
     let socketPath = options.socketPath;
