@@ -2,7 +2,7 @@ import type { ScriptDescriptor } from '@x/lua-scripts';
 import { scriptWireArgs, toWire, toWireAt } from '../args.js';
 import { ConnectionClosedError, CrossSlotError, InvalidArgumentError } from '../errors.js';
 import { CALL_OPTIONS, SCAN_OPTIONS, SUBSCRIBE_OPTIONS } from '../port.js';
-import { checkBoolean, checkInteger, checkOptions, describeValue, unknownOption } from '../validate/index.js';
+import { checkBoolean, checkInteger, checkOptions, describeValue, isPlainObject, unknownOption } from '../validate/index.js';
 import type {
   AdapterStats,
   CallOptions,
@@ -159,7 +159,7 @@ export class NodeRedisAdapter implements RedisAdapter {
   }
 
   #prepare(call: ScriptCall | CommandCall, options: CallOptions | undefined): Prepared {
-    if (typeof call !== 'object' || call === null) {
+    if (!isPlainObject(call)) {
       throw new InvalidArgumentError(`a pipeline call must be { script, keys, args } or { command, keys }, got ${describeValue(call)}`, { argument: 'calls' });
     }
     for (const key in call) {
@@ -177,8 +177,8 @@ export class NodeRedisAdapter implements RedisAdapter {
   /** Refuses unknown keys and ill-typed values of per-call options (cheap: a loop over at most three keys). */
   #checkCallOptions(options: CallOptions | undefined): void {
     if (options === undefined || options === this.#lastCheckedOptions) return;
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError(`call options must be an object, got ${describeValue(options)}`, { argument: 'options' });
+    if (!isPlainObject(options)) {
+      throw new InvalidArgumentError(`call options must be a plain object, got ${describeValue(options)}`, { argument: 'options' });
     }
     for (const key in options) {
       if (!(CALL_OPTIONS as readonly string[]).includes(key)) throw unknownOption(key, 'call options', { accepted: CALL_OPTIONS });
@@ -243,7 +243,7 @@ export class NodeRedisAdapter implements RedisAdapter {
     try {
       this.#assertOpen();
       this.#checkCallOptions(options);
-      if (typeof input !== 'object' || input === null) {
+      if (!isPlainObject(input)) {
         throw new InvalidArgumentError(`runScript takes { keys, args }, got ${describeValue(input)}`, { argument: 'input' });
       }
       for (const key in input) {
