@@ -127,7 +127,7 @@ describe('payloads', () => {
       [cyclic, /value\.self refers back to itself/],
       [{ f: () => 1 }, /value\.f is a function/],
       [[1, undefined], /value\[1\] is undefined/],
-      [{ d: new Date() }, /value\.d is an object \(Date\)/],
+      [{ d: new Date() }, /value\.d is a Date, not a plain object/],
       [Number.NaN, /value is NaN/],
     ];
     for (const [value, message] of cases) {

@@ -1,5 +1,4 @@
 import { InputTooLargeError, NotSerializableError } from '../errors.js';
-import { describeValue } from './describe.js';
 import { utf8LengthUpTo } from './ids.js';
 
 /** Default byte limit of one payload (a message, a buffer slot, a checkpoint value): 1 MiB. */
@@ -110,7 +109,7 @@ function jsonProblem(value: unknown): { path: string; reason: string } {
         return undefined;
       }
       if (!isPlain(obj)) {
-        return { path, reason: `is ${describeValue(obj)}, not a plain object (JSON would not read it back as written)` };
+        return { path, reason: `is a ${obj.constructor?.name ?? 'object'}, not a plain object (JSON would not read it back as written)` };
       }
       if (hasEnumerableSymbols(obj)) return { path, reason: 'has symbol keys, which JSON cannot hold' };
       for (const key of Object.keys(obj)) {
