@@ -159,7 +159,7 @@ export class NodeRedisAdapter implements RedisAdapter {
   }
 
   #prepare(call: ScriptCall | CommandCall, options: CallOptions | undefined): Prepared {
-    if (!isPlainObject(call)) {
+    if (!isPlainObject(call as unknown)) {
       throw new InvalidArgumentError(`a pipeline call must be { script, keys, args } or { command, keys }, got ${describeValue(call)}`, { argument: 'calls' });
     }
     for (const key in call) {
