@@ -25,6 +25,7 @@ import {
   toJson,
 } from '../src/index.js';
 import { brandFor } from '../src/validate/brand.js';
+import { mapError } from '../src/node-redis/map-error.js';
 
 const thrown = (fn: () => unknown): unknown => {
   try {
@@ -213,5 +214,18 @@ describe('createRedisAdapter input', () => {
     expect(thrown(() => createRedisAdapter(['redis://a:1', 'nope']))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(() => createRedisAdapter({ url: 'redis://a:1', rootNodes: [] } as never))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(() => createRedisAdapter('redis://a:1', { commandTimeoutMs: '5' as never }))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('argument errors of node-redis', () => {
+  it('become InvalidArgumentError, never ConnectionError', () => {
+    for (const err of [new TypeError('Invalid argument type'), new RangeError('bad length')]) {
+      const mapped = mapError(err, { command: 'SET' });
+      expect(mapped).toBeInstanceOf(InvalidArgumentError);
+      expect(mapped).not.toBeInstanceOf(ConnectionError);
+      expect(mapped.message).toMatch(/node-redis refused the arguments of SET/);
+      expect((mapped as InvalidArgumentError).cause).toBe(err);
+    }
+    expect(mapError(new Error('ECONNRESET'), { command: 'SET' })).toBeInstanceOf(ConnectionError);
   });
 });
