@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { atomicOps as scripts } from '@x/lua-scripts';
 import {
+  ClosedError,
+  DEFAULT_MAX_ID_BYTES,
   InvalidArgumentError,
+  MAX_ID_BYTES_LIMIT,
+  checkBoolean,
+  checkFunction,
+  checkOneOf,
+  checkOptions,
   createRedisAdapter,
   isRedisAdapter,
   type RedisAdapter,
@@ -33,6 +40,7 @@ import type {
 import {
   MAX_COUNT,
   MAX_TTL_MS,
+  OPTION_KEYS,
   assertId,
   intOption,
   messageJson,
@@ -49,6 +57,7 @@ const DEFAULTS = {
   ttlMs: 86_400_000,
   maxMessages: 1000,
   maxMessageBytes: 1_048_576,
+  maxIdBytes: DEFAULT_MAX_ID_BYTES,
   cacheTtlMs: 3_600_000,
   lockTtlMs: 30_000,
   maxOperationIds: 10_000,
@@ -61,12 +70,15 @@ function isReply(reply: unknown): reply is ScriptReply {
   return Array.isArray(reply) && reply.length >= 2 && typeof reply[0] === 'number';
 }
 
-function objectOrEmpty<T extends object>(value: T | undefined, argument: string): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) {
-    throw new InvalidArgumentError(`${argument} must be an object`, { argument });
-  }
-  return value;
+/** Options of one kind, checked strictly: unknown keys are refused with the nearest name. */
+function strict<T extends object>(value: T | undefined, where: string, accepted: readonly string[]): Partial<T> {
+  return checkOptions(value, where, { accepted });
+}
+
+/** Input objects (recordResponse, handoff) are required. */
+function required<T extends object>(value: T | undefined, where: string, accepted: readonly string[]): Partial<T> {
+  if (value === undefined) throw new InvalidArgumentError(`${where} is required`, { argument: where });
+  return strict(value, where, accepted);
 }
 
 /**
@@ -96,6 +108,8 @@ export class AtomicOperations implements AsyncDisposable {
   readonly #lockTtlMs: number;
   readonly #maxOperationIds: number;
   readonly #maxHandoffHistory: number;
+  readonly #maxIdBytes: number;
+  #closed = false;
 
   /**
    * @param redis - a node-redis 6 client / cluster / sentinel you own (never closed
@@ -104,8 +118,12 @@ export class AtomicOperations implements AsyncDisposable {
    * @param options - prefix and defaults; see {@link AtomicOperationsOptions}.
    */
   constructor(redis: AtomicOperationsRedis, options: AtomicOperationsOptions = {}) {
-    const o = objectOrEmpty(options, 'options');
-    this.keys = new AtomicOpsKeys(assertId(o.prefix ?? DEFAULTS.prefix, 'prefix'));
+    if (options !== undefined && isRedisAdapter(options)) {
+      throw new InvalidArgumentError('AtomicOperations takes (redis, options): the connection came second', { argument: 'options' });
+    }
+    const o = strict(options, 'AtomicOperations options', OPTION_KEYS.constructor);
+    this.#maxIdBytes = intOption(o.maxIdBytes, 'maxIdBytes', DEFAULTS.maxIdBytes, { min: 1, max: MAX_ID_BYTES_LIMIT });
+    this.keys = new AtomicOpsKeys(assertId(o.prefix ?? DEFAULTS.prefix, 'prefix', this.#maxIdBytes), this.#maxIdBytes);
     this.#ttlMs = intOption(o.ttlMs, 'ttlMs', DEFAULTS.ttlMs, { max: MAX_TTL_MS });
     this.#maxMessages = intOption(o.maxMessages, 'maxMessages', DEFAULTS.maxMessages, { max: MAX_COUNT });
     this.#maxMessageBytes = intOption(o.maxMessageBytes, 'maxMessageBytes', DEFAULTS.maxMessageBytes, {
@@ -121,18 +139,10 @@ export class AtomicOperations implements AsyncDisposable {
     this.#maxHandoffHistory = intOption(o.maxHandoffHistory, 'maxHandoffHistory', DEFAULTS.maxHandoffHistory, {
       max: MAX_COUNT,
     });
-    const scope = o.cacheScope ?? 'global';
-    if (scope !== 'global' && scope !== 'session') {
-      throw new InvalidArgumentError(`cacheScope must be 'global' or 'session', got ${JSON.stringify(scope)}`, {
-        argument: 'cacheScope',
-      });
-    }
-    this.cacheScope = scope;
-    if (o.onError !== undefined && typeof o.onError !== 'function') {
-      throw new InvalidArgumentError('onError must be a function', { argument: 'onError' });
-    }
+    this.cacheScope = checkOneOf(o.cacheScope, 'cacheScope', ['global', 'session'] as const, 'global');
+    const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
     const given = isRedisAdapter(redis);
-    this.redis = createRedisAdapter(redis, o.onError ? { onError: o.onError } : {});
+    this.redis = createRedisAdapter(redis, onError ? { onError } : {});
     // An adapter the caller passed is theirs; one we wrapped around their client
     // closes only what it owns (nothing of theirs), one made from a URL closes its connection.
     this.#closeAdapter = !given;
@@ -155,6 +165,7 @@ export class AtomicOperations implements AsyncDisposable {
 
   /** Like {@link AtomicOperations.appendMessage} for several messages, in order, in the same atomic call. */
   async appendMessages(sessionId: string, messages: readonly Message[], options?: AppendOptions): Promise<number> {
+    this.#open();
     if (!Array.isArray(messages) || messages.length === 0 || messages.length > MAX_MESSAGES_PER_CALL) {
       throw new InvalidArgumentError(`messages must be an array of 1 to ${MAX_MESSAGES_PER_CALL} messages`, {
         argument: 'messages',
@@ -169,11 +180,12 @@ export class AtomicOperations implements AsyncDisposable {
     options: AppendOptions | undefined,
     argument: string,
   ): Promise<number> {
-    assertId(sessionId, 'sessionId');
-    const o = objectOrEmpty(options, 'options');
+    this.#open();
+    this.#id(sessionId, 'sessionId');
+    const o = strict(options, `${argument === 'message' ? 'appendMessage' : 'appendMessages'} options`, OPTION_KEYS.append);
     const maxMessages = intOption(o.maxMessages, 'maxMessages', this.#maxMessages, { max: MAX_COUNT });
     const ttlMs = intOption(o.ttlMs, 'ttlMs', this.#ttlMs, { max: MAX_TTL_MS });
-    const operationId = optionalId(o.operationId, 'operationId') ?? '';
+    const operationId = optionalId(o.operationId, 'operationId', this.#maxIdBytes) ?? '';
     const encoded = messages.map((m, i) =>
       messageJson(m, messages.length === 1 && argument === 'message' ? 'message' : `${argument}[${i}]`, this.#maxMessageBytes),
     );
@@ -207,9 +219,10 @@ export class AtomicOperations implements AsyncDisposable {
    *   cache entry. The session part is never half-written.
    */
   async recordResponse(input: RecordResponseInput): Promise<RecordResponseResult> {
-    const i = objectOrEmpty(input, 'input');
-    const sessionId = assertId(i.sessionId, 'sessionId');
-    const queryHash = assertId(i.queryHash, 'queryHash');
+    this.#open();
+    const i = required(input, 'recordResponse input', OPTION_KEYS.recordResponse);
+    const sessionId = this.#id(i.sessionId, 'sessionId');
+    const queryHash = this.#id(i.queryHash, 'queryHash');
     const limit = this.#maxMessageBytes;
     const response = toBoundedJson(i.response, 'response', limit);
     const encoded: string[] = [];
@@ -221,7 +234,7 @@ export class AtomicOperations implements AsyncDisposable {
     const cacheTtlMs = intOption(i.cacheTtlMs, 'cacheTtlMs', this.#cacheTtlMs, { max: MAX_TTL_MS });
     const maxMessages = intOption(i.maxMessages, 'maxMessages', this.#maxMessages, { max: MAX_COUNT });
     const ttlMs = intOption(i.ttlMs, 'ttlMs', this.#ttlMs, { max: MAX_TTL_MS });
-    const operationId = optionalId(i.operationId, 'operationId') ?? '';
+    const operationId = optionalId(i.operationId, 'operationId', this.#maxIdBytes) ?? '';
 
     const session = this.keys.session(sessionId);
     const sessionKeys = this.keys.sessionScriptKeys(session);
@@ -276,17 +289,15 @@ export class AtomicOperations implements AsyncDisposable {
    * appends and records go on.
    */
   async handoff(input: HandoffInput): Promise<HandoffResult> {
-    const i = objectOrEmpty(input, 'input');
-    const sessionId = assertId(i.sessionId, 'sessionId');
-    const fromAgent = assertId(i.fromAgent, 'fromAgent');
-    const toAgent = assertId(i.toAgent, 'toAgent');
+    this.#open();
+    const i = required(input, 'handoff input', OPTION_KEYS.handoff);
+    const sessionId = this.#id(i.sessionId, 'sessionId');
+    const fromAgent = this.#id(i.fromAgent, 'fromAgent');
+    const toAgent = this.#id(i.toAgent, 'toAgent');
     const context = toBoundedJson(i.context === undefined ? null : i.context, 'context', this.#maxMessageBytes);
     const lockTtlMs = intOption(i.lockTtlMs, 'lockTtlMs', this.#lockTtlMs, { min: 1, max: MAX_TTL_MS });
     const ttlMs = intOption(i.ttlMs, 'ttlMs', this.#ttlMs, { max: MAX_TTL_MS });
-    const check = i.checkCurrentAgent ?? true;
-    if (typeof check !== 'boolean') {
-      throw new InvalidArgumentError('checkCurrentAgent must be a boolean', { argument: 'checkCurrentAgent' });
-    }
+    const check = checkBoolean(i.checkCurrentAgent, 'checkCurrentAgent', true);
     const token = randomUUID();
     // The history entry's JSON after its opening brace; the script puts "at" (server time) first.
     const entryTail = `"from":${JSON.stringify(fromAgent)},"to":${JSON.stringify(toAgent)},"context":${context}}`;
@@ -310,8 +321,9 @@ export class AtomicOperations implements AsyncDisposable {
    *   (released already, expired, or taken by another handoff since), which changes nothing.
    */
   async releaseHandoffLock(sessionId: string, token: string): Promise<boolean> {
-    assertId(sessionId, 'sessionId');
-    assertId(token, 'token');
+    this.#open();
+    this.#id(sessionId, 'sessionId');
+    this.#id(token, 'token');
     const keys = this.keys.session(sessionId);
     const reply = await this.redis.runScript(scripts.releaseLock, { keys: [keys.lock], args: [token] });
     return Number(reply) === 1;
@@ -325,6 +337,7 @@ export class AtomicOperations implements AsyncDisposable {
    * @returns true when the session existed.
    */
   async deleteSession(sessionId: string): Promise<boolean> {
+    this.#open();
     const keys = this.#sessionKeys(sessionId);
     const all = [...this.keys.sessionScriptKeys(keys), keys.lock];
     const deleted = await this.redis.command<number>({ command: ['DEL', ...all], keys: all });
@@ -342,8 +355,9 @@ export class AtomicOperations implements AsyncDisposable {
     queryHash: string,
     options?: GetCachedResponseOptions,
   ): Promise<CachedResponse<T> | null> {
-    assertId(queryHash, 'queryHash');
-    const o = objectOrEmpty(options, 'options');
+    this.#open();
+    this.#id(queryHash, 'queryHash');
+    const o = strict(options, 'getCachedResponse options', OPTION_KEYS.cache);
     let reply: unknown;
     let name: string;
     if (this.cacheScope === 'session') {
@@ -359,7 +373,7 @@ export class AtomicOperations implements AsyncDisposable {
         args: [queryHash],
       });
     } else {
-      optionalId(o.sessionId, 'sessionId');
+      optionalId(o.sessionId, 'sessionId', this.#maxIdBytes);
       name = scripts.cacheGet.name;
       reply = await this.redis.runScript(scripts.cacheGet, { keys: [this.keys.cacheEntry(queryHash)] });
     }
@@ -381,8 +395,9 @@ export class AtomicOperations implements AsyncDisposable {
    * @returns true when there was an entry.
    */
   async invalidateCachedResponse(queryHash: string, options?: GetCachedResponseOptions): Promise<boolean> {
-    assertId(queryHash, 'queryHash');
-    const o = objectOrEmpty(options, 'options');
+    this.#open();
+    this.#id(queryHash, 'queryHash');
+    const o = strict(options, 'invalidateCachedResponse options', OPTION_KEYS.cache);
     if (this.cacheScope === 'session') {
       if (o.sessionId === undefined) {
         throw new InvalidArgumentError("invalidateCachedResponse needs options.sessionId when cacheScope is 'session'", {
@@ -396,7 +411,7 @@ export class AtomicOperations implements AsyncDisposable {
       });
       return Number(reply) === 1;
     }
-    optionalId(o.sessionId, 'sessionId');
+    optionalId(o.sessionId, 'sessionId', this.#maxIdBytes);
     const key = this.keys.cacheEntry(queryHash);
     return Number(await this.redis.command({ command: ['DEL', key], keys: [key] })) === 1;
   }
@@ -406,8 +421,9 @@ export class AtomicOperations implements AsyncDisposable {
    * An unknown session has none.
    */
   async getMessages<M extends Message = Message>(sessionId: string, options?: GetMessagesOptions): Promise<M[]> {
+    this.#open();
     const keys = this.#sessionKeys(sessionId);
-    const o = objectOrEmpty(options, 'options');
+    const o = strict(options, 'getMessages options', OPTION_KEYS.read);
     const last = o.last === undefined ? undefined : intOption(o.last, 'last', 0, { max: MAX_COUNT });
     if (last === 0) return [];
     const start = last === undefined ? 0 : -last;
@@ -420,8 +436,9 @@ export class AtomicOperations implements AsyncDisposable {
 
   /** Reads the session's handoff history (the kept entries), oldest first. */
   async getHandoffHistory<C = unknown>(sessionId: string, options?: GetMessagesOptions): Promise<HandoffEntry<C>[]> {
+    this.#open();
     const keys = this.#sessionKeys(sessionId);
-    const o = objectOrEmpty(options, 'options');
+    const o = strict(options, 'getHandoffHistory options', OPTION_KEYS.read);
     const last = o.last === undefined ? undefined : intOption(o.last, 'last', 0, { max: MAX_COUNT });
     if (last === 0) return [];
     const items = await this.redis.command<string[]>({
@@ -438,6 +455,7 @@ export class AtomicOperations implements AsyncDisposable {
    * @returns the summary, or `null` when the session does not exist.
    */
   async getSession(sessionId: string): Promise<SessionInfo | null> {
+    this.#open();
     const keys = this.#sessionKeys(sessionId);
     const reply = await this.redis.runScript(scripts.getSession, {
       keys: [keys.meta, keys.messages, keys.agents, keys.handoffs, keys.lock],
@@ -471,16 +489,29 @@ export class AtomicOperations implements AsyncDisposable {
   }
 
   #sessionKeys(sessionId: string): SessionKeys {
-    return this.keys.session(assertId(sessionId, 'sessionId'));
+    return this.keys.session(this.#id(sessionId, 'sessionId'));
+  }
+
+  /** An id within this instance's `maxIdBytes`. */
+  #id(value: unknown, argument: string): string {
+    return assertId(value, argument, this.#maxIdBytes);
+  }
+
+  /** Refuses calls after `close()`, naming this class. */
+  #open(): void {
+    if (this.#closed) throw new ClosedError('AtomicOperations');
   }
 
   // ------------------------------------------------------------- lifecycle
 
   /**
    * Closes the connection this instance created from a URL or settings. A
-   * client or adapter you passed in stays open.
+   * client or adapter you passed in stays open. Idempotent; every other
+   * method then rejects with `ClosedError` (code `ERR_CLOSED`).
    */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#closeAdapter) await this.redis.close();
   }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, RedisPrimitiveError } from '@x/redis-adapter';
+import { InputTooLargeError, RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 /**
  * Another handoff of the session holds its handoff lock. Retry after
@@ -6,6 +6,8 @@ import { InvalidArgumentError, RedisPrimitiveError } from '@x/redis-adapter';
  * `releaseHandoffLock`. Code `ERR_HANDOFF_IN_PROGRESS`.
  */
 export class HandoffInProgressError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isHandoffInProgressError` rely on it). */
+  static readonly brand = Symbol.for('@x/atomic-ops:HandoffInProgressError');
   /** The session whose lock is held. */
   readonly sessionId: string;
   /** Remaining lifetime of the lock in ms when it was checked (-1: the lock has no expiry). */
@@ -24,6 +26,8 @@ export class HandoffInProgressError extends RedisPrimitiveError {
  * Code `ERR_HANDOFF_CONFLICT`.
  */
 export class HandoffConflictError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isHandoffConflictError` rely on it). */
+  static readonly brand = Symbol.for('@x/atomic-ops:HandoffConflictError');
   /** The session. */
   readonly sessionId: string;
   /** The agent the caller said holds the session. */
@@ -48,6 +52,8 @@ export class HandoffConflictError extends RedisPrimitiveError {
  * written. Code `ERR_OPERATION_ID_CONFLICT`.
  */
 export class OperationIdConflictError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isOperationIdConflictError` rely on it). */
+  static readonly brand = Symbol.for('@x/atomic-ops:OperationIdConflictError');
   /** The operation id. */
   readonly operationId: string;
   /** The kind of operation that used it first: `append` or `record`. */
@@ -65,27 +71,28 @@ export class OperationIdConflictError extends RedisPrimitiveError {
 
 /**
  * A message (or a response, or a handoff context) is larger than the
- * configured `maxMessageBytes` once JSON-encoded. Nothing was sent. It is an
- * {@link InvalidArgumentError} (code `ERR_INVALID_ARGUMENT`), so callers that
- * handle bad input in general catch it too.
+ * configured `maxMessageBytes` once JSON-encoded. Nothing was sent. Code
+ * `ERR_TOO_LARGE`; it is an `InputTooLargeError` and an
+ * `InvalidArgumentError`, so callers that handle bad input in general catch
+ * it too (`isInvalidArgumentError`).
  */
-export class MessageTooLargeError extends InvalidArgumentError {
-  /** The configured limit in bytes. */
-  readonly limitBytes: number;
-  /** The UTF-8 length of the JSON text in bytes. */
-  readonly actualBytes: number;
+export class MessageTooLargeError extends InputTooLargeError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/atomic-ops:MessageTooLargeError');
 
   constructor(argument: string, actualBytes: number, limitBytes: number) {
     super(`${argument} is ${actualBytes} bytes as JSON, over the limit of ${limitBytes} bytes (maxMessageBytes)`, {
       argument,
+      actualBytes,
+      limitBytes,
     });
-    this.limitBytes = limitBytes;
-    this.actualBytes = actualBytes;
   }
 }
 
 /** A script replied with something this version does not understand (a mismatched script or server). */
 export class UnexpectedReplyError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isUnexpectedReplyError` rely on it). */
+  static readonly brand = Symbol.for('@x/atomic-ops:UnexpectedReplyError');
   /** The reply as received. */
   readonly reply: unknown;
 
@@ -102,3 +109,14 @@ function safeDescribe(value: unknown): string {
     return String(value);
   }
 }
+
+/** True for {@link HandoffInProgressError}, from any copy of the package. */
+export const isHandoffInProgressError = errorGuard(HandoffInProgressError);
+/** True for {@link HandoffConflictError}, from any copy of the package. */
+export const isHandoffConflictError = errorGuard(HandoffConflictError);
+/** True for {@link OperationIdConflictError}, from any copy of the package. */
+export const isOperationIdConflictError = errorGuard(OperationIdConflictError);
+/** True for {@link MessageTooLargeError}, from any copy of the package. */
+export const isMessageTooLargeError = errorGuard(MessageTooLargeError);
+/** True for {@link UnexpectedReplyError}, from any copy of the package. */
+export const isUnexpectedReplyError = errorGuard(UnexpectedReplyError);

@@ -37,8 +37,9 @@ export class AtomicOpsKeys {
   /** Recently built session keys (encoding an id is the costly part of building them). */
   readonly #recent = new Map<string, SessionKeys>();
 
-  constructor(prefix: string) {
-    this.keyspace = new Keyspace(prefix);
+  /** @param maxIdBytes - the id byte limit of session ids and query hashes (default 1024). */
+  constructor(prefix: string, maxIdBytes = 1024) {
+    this.keyspace = new Keyspace(prefix, { maxIdBytes });
   }
 
   /** Every key of one session (see {@link SessionKeys}). */

@@ -1,4 +1,4 @@
-import type { RedisInput } from '@x/redis-adapter';
+import type { RedisTarget } from '@x/redis-adapter';
 
 /**
  * A chat message: any plain JSON object with a non-empty string `role`.
@@ -22,6 +22,12 @@ export interface AtomicOperationsOptions {
   maxMessages?: number;
   /** Largest JSON size of one message, response or handoff context, in UTF-8 bytes (default 1 MiB). */
   maxMessageBytes?: number;
+  /**
+   * Largest id in UTF-8 bytes: session ids, query hashes, operation ids, agent
+   * names, tokens and the prefix (default 1024, at most 65 536). Longer ids are
+   * refused with `InputTooLargeError` before anything is sent.
+   */
+  maxIdBytes?: number;
   /** Default TTL of a response cache entry (default 1 h; 0 = no expiry of its own). */
   cacheTtlMs?: number;
   /**
@@ -41,8 +47,8 @@ export interface AtomicOperationsOptions {
   onError?: (err: Error) => void;
 }
 
-/** The Redis an {@link AtomicOperations} talks to: see `RedisInput` of `@x/redis-adapter`. */
-export type AtomicOperationsRedis = RedisInput;
+/** The Redis an {@link AtomicOperations} talks to: the one connection target, `RedisTarget` of `@x/redis-adapter`. */
+export type AtomicOperationsRedis = RedisTarget;
 
 /** Options of `appendMessage` / `appendMessages`. */
 export interface AppendOptions {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { forEachTopology } from '@x/tooling/vitest';
-import { AtomicOperations, InvalidArgumentError, MessageTooLargeError } from '../src/index.js';
+import {
+  AtomicOperations,
+  InvalidArgumentError,
+  MessageTooLargeError,
+  NotSerializableError,
+  UnknownOptionError,
+  isInvalidArgumentError,
+} from '../src/index.js';
 import { closeAll, openOps, sessionId, snapshot, type Closable } from './helpers.js';
 
 class Point {
@@ -29,6 +36,14 @@ const throwingGetter = {
 
 const LIMIT = 1024;
 
+/** The stable code of each error class the cases expect. */
+const CODES: Record<string, string> = {
+  InvalidArgumentError: 'ERR_INVALID_ARGUMENT',
+  NotSerializableError: 'ERR_NOT_SERIALIZABLE',
+  MessageTooLargeError: 'ERR_TOO_LARGE',
+  UnknownOptionError: 'ERR_UNKNOWN_OPTION',
+};
+
 /** Each case: a name and a call that must be refused before anything is sent. */
 function cases(id: string): [string, (ops: AtomicOperations) => Promise<unknown>, (new (...a: never[]) => Error)?][] {
   const ok = { role: 'user', content: 'fine' };
@@ -43,26 +58,27 @@ function cases(id: string): [string, (ops: AtomicOperations) => Promise<unknown>
     ['message without role', (o) => o.appendMessage(id, { content: 'x' } as never)],
     ['numeric role', (o) => o.appendMessage(id, { role: 1 } as never)],
     ['empty role', (o) => o.appendMessage(id, { role: '' })],
-    ['cycle', (o) => o.appendMessage(id, cyclic as never)],
-    ['deep cycle', (o) => o.appendMessage(id, deepCycle as never)],
-    ['BigInt', (o) => o.appendMessage(id, { role: 'user', n: 10n })],
-    ['function', (o) => o.appendMessage(id, { role: 'user', f: () => 1 })],
-    ['symbol value', (o) => o.appendMessage(id, { role: 'user', s: Symbol('x') })],
-    ['symbol key', (o) => o.appendMessage(id, withSymbol)],
-    ['undefined field', (o) => o.appendMessage(id, { role: 'user', content: undefined })],
-    ['NaN', (o) => o.appendMessage(id, { role: 'user', n: Number.NaN })],
-    ['Infinity', (o) => o.appendMessage(id, { role: 'user', n: [Number.POSITIVE_INFINITY] })],
-    ['Date', (o) => o.appendMessage(id, { role: 'user', at: new Date() })],
-    ['Map', (o) => o.appendMessage(id, { role: 'user', m: new Map() })],
-    ['class instance', (o) => o.appendMessage(id, { role: 'user', p: new Point() })],
-    ['typed array', (o) => o.appendMessage(id, { role: 'user', b: new Uint8Array(2) })],
-    ['sparse array', (o) => o.appendMessage(id, { role: 'user', a: sparse })],
-    ['nesting 5000 levels deep', (o) => o.appendMessage(id, deep as never)],
-    ['a getter that throws', (o) => o.appendMessage(id, throwingGetter)],
+    ['cycle', (o) => o.appendMessage(id, cyclic as never), NotSerializableError],
+    ['deep cycle', (o) => o.appendMessage(id, deepCycle as never), NotSerializableError],
+    ['BigInt', (o) => o.appendMessage(id, { role: 'user', n: 10n }), NotSerializableError],
+    ['function', (o) => o.appendMessage(id, { role: 'user', f: () => 1 }), NotSerializableError],
+    ['symbol value', (o) => o.appendMessage(id, { role: 'user', s: Symbol('x') }), NotSerializableError],
+    ['symbol key', (o) => o.appendMessage(id, withSymbol), NotSerializableError],
+    ['undefined field', (o) => o.appendMessage(id, { role: 'user', content: undefined }), NotSerializableError],
+    ['NaN', (o) => o.appendMessage(id, { role: 'user', n: Number.NaN }), NotSerializableError],
+    ['Infinity', (o) => o.appendMessage(id, { role: 'user', n: [Number.POSITIVE_INFINITY] }), NotSerializableError],
+    ['Date', (o) => o.appendMessage(id, { role: 'user', at: new Date() }), NotSerializableError],
+    ['Map', (o) => o.appendMessage(id, { role: 'user', m: new Map() }), NotSerializableError],
+    ['class instance', (o) => o.appendMessage(id, { role: 'user', p: new Point() }), NotSerializableError],
+    ['typed array', (o) => o.appendMessage(id, { role: 'user', b: new Uint8Array(2) }), NotSerializableError],
+    ['sparse array', (o) => o.appendMessage(id, { role: 'user', a: sparse }), NotSerializableError],
+    // 5000 levels of {"next":...} are also over the 1 KiB limit, which the walk notices first.
+    ['nesting 5000 levels deep', (o) => o.appendMessage(id, deep as never), MessageTooLargeError],
+    ['a getter that throws', (o) => o.appendMessage(id, throwingGetter), NotSerializableError],
     ['too large (ASCII)', (o) => o.appendMessage(id, { role: 'user', content: 'x'.repeat(LIMIT) }), MessageTooLargeError],
     // 400 characters but 1200 UTF-8 bytes: the limit is in bytes.
     ['too large (multi-byte)', (o) => o.appendMessage(id, { role: 'user', content: '€'.repeat(400) }), MessageTooLargeError],
-    ['one bad message in a batch', (o) => o.appendMessages(id, [ok, { role: 'user', n: 1n }, ok])],
+    ['one bad message in a batch', (o) => o.appendMessages(id, [ok, { role: 'user', n: 1n }, ok]), NotSerializableError],
     ['empty batch', (o) => o.appendMessages(id, [])],
     ['negative maxMessages', (o) => o.appendMessage(id, ok, { maxMessages: -1 })],
     ['fractional maxMessages', (o) => o.appendMessage(id, ok, { maxMessages: 1.5 })],
@@ -74,8 +90,8 @@ function cases(id: string): [string, (ops: AtomicOperations) => Promise<unknown>
     ['empty operationId', (o) => o.appendMessage(id, ok, { operationId: '' })],
     ['record: empty queryHash', (o) => o.recordResponse({ ...rec, queryHash: '' })],
     ['record: no assistant message', (o) => o.recordResponse({ ...rec, assistantMessage: undefined as never })],
-    ['record: bad user message', (o) => o.recordResponse({ ...rec, userMessage: { role: 'user', x: cyclic } })],
-    ['record: BigInt response', (o) => o.recordResponse({ ...rec, response: { n: 1n } })],
+    ['record: bad user message', (o) => o.recordResponse({ ...rec, userMessage: { role: 'user', x: cyclic } }), NotSerializableError],
+    ['record: BigInt response', (o) => o.recordResponse({ ...rec, response: { n: 1n } }), NotSerializableError],
     ['record: response too large', (o) => o.recordResponse({ ...rec, response: 'x'.repeat(LIMIT) }), MessageTooLargeError],
     ['record: negative tokens', (o) => o.recordResponse({ ...rec, inputTokens: -1 })],
     ['record: fractional tokens', (o) => o.recordResponse({ ...rec, outputTokens: 1.5 })],
@@ -87,13 +103,18 @@ function cases(id: string): [string, (ops: AtomicOperations) => Promise<unknown>
     ['handoff: empty fromAgent', (o) => o.handoff({ sessionId: id, fromAgent: '', toAgent: 'b' })],
     ['handoff: missing toAgent', (o) => o.handoff({ sessionId: id, fromAgent: 'a' } as never)],
     ['handoff: zero lockTtlMs', (o) => o.handoff({ sessionId: id, fromAgent: 'a', toAgent: 'b', lockTtlMs: 0 })],
-    ['handoff: cyclic context', (o) => o.handoff({ sessionId: id, fromAgent: 'a', toAgent: 'b', context: cyclic })],
+    ['handoff: cyclic context', (o) => o.handoff({ sessionId: id, fromAgent: 'a', toAgent: 'b', context: cyclic }), NotSerializableError],
     ['handoff: non-boolean check', (o) => o.handoff({ sessionId: id, fromAgent: 'a', toAgent: 'b', checkCurrentAgent: 'no' as never })],
     ['release: empty token', (o) => o.releaseHandoffLock(id, '')],
     ['getMessages: negative last', (o) => o.getMessages(id, { last: -1 })],
     ['getCachedResponse: empty hash', (o) => o.getCachedResponse('')],
     ['deleteSession: empty id', (o) => o.deleteSession('')],
     ['invalidateCachedResponse: empty hash', (o) => o.invalidateCachedResponse('')],
+    ['misspelled operationId', (o) => o.appendMessage(id, ok, { operationID: 'x' } as never), UnknownOptionError],
+    ['unknown record field', (o) => o.recordResponse({ ...rec, ttl: 5 } as never), UnknownOptionError],
+    ['unknown handoff field', (o) => o.handoff({ sessionId: id, fromAgent: 'a', toAgent: 'b', lockTtl: 5 } as never), UnknownOptionError],
+    ['unknown getMessages option', (o) => o.getMessages(id, { limit: 1 } as never), UnknownOptionError],
+    ['string maxMessages reported as a string', (o) => o.appendMessage(id, ok, { maxMessages: '30000' as never })],
   ];
 }
 
@@ -119,8 +140,11 @@ forEachTopology(['standalone', 'cluster'], (t) => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(errorClass ?? InvalidArgumentError);
-      expect(err).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', name: (errorClass ?? InvalidArgumentError).name });
+      const expected = errorClass ?? InvalidArgumentError;
+      expect(err).toBeInstanceOf(expected);
+      expect(isInvalidArgumentError(err)).toBe(true);
+      expect(err).toMatchObject({ code: CODES[expected.name], name: expected.name });
+      if (name === 'string maxMessages reported as a string') expect((err as Error).message).toMatch(/got "30000" \(a string\)/);
       expect(ops.redis.stats.commands).toBe(commands);
       expect(await snapshot(ops)).toEqual(before);
     });
@@ -143,4 +167,6 @@ it('rejects bad constructor options before connecting', () => {
   expect(() => new AtomicOperations('redis://127.0.0.1:1', { cacheScope: 'tenant' as never })).toThrow(InvalidArgumentError);
   expect(() => new AtomicOperations('redis://127.0.0.1:1', { prefix: '' })).toThrow(InvalidArgumentError);
   expect(() => new AtomicOperations('not a url')).toThrow(InvalidArgumentError);
+  expect(() => new AtomicOperations('redis://127.0.0.1:1', { ttl: 5 } as never)).toThrow(/Did you mean "ttlMs"/);
+  expect(() => new AtomicOperations({ prefix: 'p' } as never)).toThrow(/pass the connection first and the options second/);
 });

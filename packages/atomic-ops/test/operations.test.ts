@@ -536,6 +536,8 @@ describe('construction', () => {
     await ops.appendMessage('s', { role: 'user' }, { ttlMs: 1000 });
     await ops.deleteSession('s');
     await ops.close();
-    await expect(ops.getSession('s')).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+    // Use after close names the closed object; the adapter it made is closed too.
+    await expect(ops.getSession('s')).rejects.toMatchObject({ code: 'ERR_CLOSED', object: 'AtomicOperations' });
+    await expect(ops.redis.command({ command: ['PING'] })).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
   });
 });

@@ -1,37 +1,16 @@
 import { createClient, createCluster, createSentinel } from 'redis';
 import type { RedisClientOptions, RedisClusterOptions, RedisSentinelOptions } from 'redis';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
+import { SwitchableTransport } from './node-redis/switchable-transport.js';
+import { isRedisUrl, TARGET_SHAPES, type RedisTarget } from './target.js';
+import { checkBoolean, checkFunction, checkInteger, checkOptions, describeValue, isPlainObject } from './validate/index.js';
 import type { RedisAdapter } from './port.js';
+export type { NodeRedisConnection, RedisConnectOptions, RedisInput, RedisTarget } from './target.js';
 import { NodeRedisAdapter } from './node-redis/adapter.js';
 import { ClientTransport, type AnyClient } from './node-redis/client-transport.js';
 import { ClusterTransport, type AnyCluster } from './node-redis/cluster-transport.js';
 import { SentinelTransport, type AnySentinel } from './node-redis/sentinel-transport.js';
 import type { Transport } from './node-redis/transport.js';
-
-/**
- * A node-redis 6 client (`createClient`), cluster (`createCluster`) or sentinel
- * client (`createSentinel`) that the caller created, connected and owns, with
- * any modules, scripts, RESP version or type mapping. Typed structurally so
- * every generic instantiation fits; the kind is told apart at run time.
- */
-export interface NodeRedisConnection {
-  sendCommand(...args: never[]): Promise<unknown>;
-}
-
-/** Connection settings for a connection the adapter creates, owns and closes. */
-export type RedisConnectOptions =
-  | ({ url: string } & Omit<RedisClientOptions, 'url'>)
-  | ({ rootNodes: RedisClusterOptions['rootNodes'] } & Omit<RedisClusterOptions, 'rootNodes'>)
-  | ({ sentinelRootNodes: RedisSentinelOptions['sentinelRootNodes']; name: string } & Omit<
-      RedisSentinelOptions,
-      'sentinelRootNodes' | 'name'
-    >);
-
-/**
- * Everything a primitive accepts as its Redis: an adapter, a node-redis
- * connection the caller owns, a `redis://` URL, or connection settings.
- */
-export type RedisInput = RedisAdapter | NodeRedisConnection | string | RedisConnectOptions;
 
 /** Options of {@link createRedisAdapter}. */
 export interface CreateAdapterOptions {
@@ -51,7 +30,16 @@ export interface CreateAdapterOptions {
    * "Command timeouts and client CPU").
    */
   commandTimeoutMs?: number;
+  /**
+   * For a URL or `{ url }`: ask the server once, at connect, whether it is a
+   * cluster node (`INFO cluster`), and if so connect to the cluster through it
+   * (default true). Set false to keep a plain client even on a cluster node.
+   */
+  detectCluster?: boolean;
 }
+
+/** The keys {@link CreateAdapterOptions} accepts. */
+export const CREATE_ADAPTER_OPTIONS = ['onError', 'commandTimeoutMs', 'detectCluster'] as const;
 
 const ADAPTER_BRAND = Symbol.for('@x/redis-adapter');
 
@@ -129,53 +117,136 @@ function connectOwned<T extends { connect(): Promise<unknown>; on(ev: 'error', f
   return ready;
 }
 
+/** True when `INFO cluster` says the server is a cluster node. */
+async function isClusterNode(client: AnyClient): Promise<boolean> {
+  try {
+    const info = String(await client.sendCommand(['INFO', 'cluster']));
+    return /cluster_enabled:1/.test(info);
+  } catch {
+    return false; // INFO refused (some managed services): treat as standalone
+  }
+}
+
 /**
- * Wraps what a caller passed as "the Redis" into the adapter port.
+ * A client from a URL or `{ url }`: connects, asks whether the server is a
+ * cluster node and, if so, replaces itself with a cluster seeded by the URL
+ * before any call is sent.
+ */
+function connectUrl(settings: RedisClientOptions & { url: string }, onError: (err: Error) => void, detect: boolean, timeoutMs: number | undefined): RedisAdapter {
+  const client = createOwnedClient(settings);
+  const transport = new SwitchableTransport(new ClientTransport(client, onError));
+  const connected = connectOwned(client, onError, redactUrl(settings.url));
+  const ready = !detect
+    ? connected
+    : connected.then(async () => {
+        if (!(await isClusterNode(client))) return;
+        const { url, ...defaults } = settings;
+        const cluster = createCluster({
+          rootNodes: [{ url }],
+          defaults: defaults as RedisClusterOptions['defaults'],
+        } as RedisClusterOptions) as unknown as AnyCluster;
+        await client.close().catch(() => client.destroy());
+        await connectOwned(cluster, onError, `the Redis cluster of ${redactUrl(url)}`);
+        transport.switchTo(new ClusterTransport(cluster));
+      });
+  ready.catch(() => undefined); // surfaced on the first call, never as an unhandled rejection
+  return wrap(transport, true, ready, timeoutMs);
+}
+
+/** A URL without its password, for messages. */
+function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : auth}@`);
+}
+
+function badTarget(input: unknown, detail?: string): InvalidArgumentError {
+  let hint = '';
+  if (isPlainObject(input)) {
+    const keys = Object.keys(input);
+    hint = ` Got an object with ${keys.length === 0 ? 'no keys' : `keys ${keys.join(', ')}`}.`;
+    if ('host' in input || 'port' in input) hint += " For a host and port pass 'redis://host:port' or { socket: { host, port } }.";
+    else if (keys.some((k) => ['prefix', 'ttlMs', 'onError', 'commandTimeoutMs', 'redis', 'backend'].includes(k))) {
+      hint += ' These look like options: pass the connection first and the options second.';
+    }
+  } else {
+    hint = ` Got ${describeValue(input)}.`;
+  }
+  return new InvalidArgumentError(`${detail ?? 'not a Redis connection target'}: expected ${TARGET_SHAPES}.${hint}`, {
+    argument: 'redis',
+  });
+}
+
+function seedOf(seed: unknown, i: number): unknown {
+  if (typeof seed === 'string') {
+    if (!isRedisUrl(seed)) throw badTarget(seed, `cluster seed [${i}] is not a redis:// or rediss:// URL`);
+    return { url: seed };
+  }
+  if (!isPlainObject(seed)) throw badTarget(seed, `cluster seed [${i}] must be a URL or { url } / { socket }`);
+  return seed;
+}
+
+function clusterAdapter(settings: Record<string, unknown>, onError: (err: Error) => void, timeoutMs: number | undefined): RedisAdapter {
+  const seeds = settings.rootNodes as unknown[];
+  if (seeds.length === 0) throw badTarget(settings, 'a cluster needs at least one seed');
+  const options = { ...settings, rootNodes: seeds.map(seedOf) } as unknown as RedisClusterOptions;
+  const cluster = createCluster(options) as unknown as AnyCluster;
+  return wrap(new ClusterTransport(cluster), true, connectOwned(cluster, onError, 'the Redis cluster'), timeoutMs);
+}
+
+/**
+ * Wraps a connection target (see {@link RedisTarget}) into the adapter port.
  *
  * - an adapter is returned as is;
  * - a node-redis client, cluster or sentinel client is used as is and never closed
  *   by the adapter (the caller owns it; it should be connected);
  * - a URL or connection settings make the adapter create, connect, own and close
- *   the connection (`close()` / `await using`).
+ *   the connection (`close()` / `await using`). A URL that points at a cluster
+ *   node connects to the whole cluster (asked once, at connect; see
+ *   `detectCluster`); `ready()` resolves once that is settled.
+ *
+ * Everything is checked before a connection is made: a target of none of the
+ * accepted shapes and unknown or ill-typed options throw `InvalidArgumentError`
+ * (`UnknownOptionError` for an unknown option key).
  */
-export function createRedisAdapter(input: RedisInput, options: CreateAdapterOptions = {}): RedisAdapter {
-  const onError = options.onError ?? (() => undefined);
-  const t = options.commandTimeoutMs;
-  if (t !== undefined && (!Number.isInteger(t) || t < 0 || t > 2_147_483_647)) {
-    throw new InvalidArgumentError(`commandTimeoutMs must be a non-negative integer, got ${String(t)}`, {
-      argument: 'commandTimeoutMs',
-    });
-  }
+export function createRedisAdapter(input: RedisTarget, options?: CreateAdapterOptions): RedisAdapter {
+  const o = checkOptions(options, 'createRedisAdapter options', { accepted: CREATE_ADAPTER_OPTIONS });
+  const onError = checkFunction<(err: Error) => void>(o.onError, 'onError') ?? (() => undefined);
+  const t = o.commandTimeoutMs === undefined ? undefined : checkInteger(o.commandTimeoutMs, 'commandTimeoutMs', { min: 0, max: 2_147_483_647 });
+  const detect = checkBoolean(o.detectCluster, 'detectCluster', true);
   if (typeof input === 'string') {
-    if (!/^rediss?:\/\//.test(input)) {
-      throw new InvalidArgumentError(`not a redis:// or rediss:// URL: ${JSON.stringify(input)}`, { argument: 'url' });
-    }
-    const client = createOwnedClient({ url: input });
-    return wrap(new ClientTransport(client, onError), true, connectOwned(client, onError, input), t);
+    if (!isRedisUrl(input)) throw badTarget(input, `not a redis:// or rediss:// URL: ${JSON.stringify((input as string).slice(0, 100))}`);
+    return connectUrl({ url: input }, onError, detect, t);
   }
-  if (typeof input !== 'object' || input === null) {
-    throw new InvalidArgumentError('expected a node-redis client, cluster, sentinel, adapter, URL or connection options', {
-      argument: 'redis',
-    });
+  if (Array.isArray(input)) {
+    return clusterAdapter({ rootNodes: input }, onError, t);
   }
+  if (typeof input !== 'object' || input === null) throw badTarget(input);
   if (isRedisAdapter(input)) return input;
   const conn: object = input;
   if (isCluster(conn)) return wrap(new ClusterTransport(conn), false, Promise.resolve(), t);
   if (isSentinel(conn)) return wrap(new SentinelTransport(conn), false, Promise.resolve(), t);
   if (isClient(conn)) return wrap(new ClientTransport(conn, onError), false, Promise.resolve(), t);
-  if ('url' in input && typeof input.url === 'string') {
-    const client = createOwnedClient(input as RedisClientOptions);
-    return wrap(new ClientTransport(client, onError), true, connectOwned(client, onError, input.url), t);
+  if (!isPlainObject(input)) throw badTarget(input);
+  const shapes = ['url', 'rootNodes', 'sentinelRootNodes'].filter((k) => (input as Record<string, unknown>)[k] !== undefined);
+  if (shapes.length > 1) throw badTarget(input, `connection settings name more than one shape (${shapes.join(', ')})`);
+  const settings = input as Record<string, unknown>;
+  if (settings.url !== undefined) {
+    if (!isRedisUrl(settings.url)) throw badTarget(settings.url, 'url is not a redis:// or rediss:// URL');
+    return connectUrl(settings as unknown as RedisClientOptions & { url: string }, onError, detect, t);
   }
-  if ('rootNodes' in input && Array.isArray(input.rootNodes)) {
-    const cluster = createCluster(input as RedisClusterOptions) as unknown as AnyCluster;
-    return wrap(new ClusterTransport(cluster), true, connectOwned(cluster, onError, 'the Redis cluster'), t);
+  if (settings.rootNodes !== undefined) {
+    if (!Array.isArray(settings.rootNodes)) throw badTarget(input, 'rootNodes must be an array of seeds');
+    return clusterAdapter(settings, onError, t);
   }
-  if ('sentinelRootNodes' in input && Array.isArray(input.sentinelRootNodes)) {
-    const sentinel = createSentinel(input as RedisSentinelOptions) as unknown as AnySentinel;
-    return wrap(new SentinelTransport(sentinel), true, connectOwned(sentinel, onError, `sentinel master ${input.name}`), t);
+  if (settings.sentinelRootNodes !== undefined) {
+    if (!Array.isArray(settings.sentinelRootNodes) || typeof settings.name !== 'string' || settings.name.length === 0) {
+      throw badTarget(input, 'sentinel settings need sentinelRootNodes (an array) and name (the master name)');
+    }
+    const sentinel = createSentinel(settings as unknown as RedisSentinelOptions) as unknown as AnySentinel;
+    return wrap(new SentinelTransport(sentinel), true, connectOwned(sentinel, onError, `sentinel master ${settings.name}`), t);
   }
-  throw new InvalidArgumentError('expected a node-redis client, cluster, sentinel, adapter, URL or connection options', {
-    argument: 'redis',
-  });
+  if (isPlainObject(settings.socket)) {
+    const client = createOwnedClient(settings as RedisClientOptions);
+    return wrap(new ClientTransport(client, onError), true, connectOwned(client, onError, 'Redis'), t);
+  }
+  throw badTarget(input);
 }

@@ -22,23 +22,44 @@ export type {
   Subscription,
   Topology,
 } from './port.js';
+export { CALL_OPTIONS, SCAN_OPTIONS, SUBSCRIBE_OPTIONS } from './port.js';
+export { CREATE_ADAPTER_OPTIONS, createRedisAdapter, isRedisAdapter, type CreateAdapterOptions } from './create.js';
 export {
-  createRedisAdapter,
-  isRedisAdapter,
-  type CreateAdapterOptions,
+  TARGET_SHAPES,
+  isRedisUrl,
+  type ClusterSeed,
   type NodeRedisConnection,
   type RedisConnectOptions,
   type RedisInput,
-} from './create.js';
+  type RedisTarget,
+} from './target.js';
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  InputTooLargeError,
   InvalidArgumentError,
+  NotSerializableError,
   RedisPrimitiveError,
   ScriptError,
+  UnknownOptionError,
 } from './errors.js';
+export {
+  isClosedError,
+  isCommandError,
+  isConnectionClosedError,
+  isConnectionError,
+  isCrossSlotError,
+  isInputTooLargeError,
+  isInvalidArgumentError,
+  isNotSerializableError,
+  isRedisPrimitiveError,
+  isScriptError,
+  isUnknownOptionError,
+} from './guards.js';
+export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';
 // Scripts of your own are described the way the packages describe theirs; re-exported so an

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { checkId, MAX_ID_BYTES_LIMIT } from './validate/ids.js';
 
 const ID_SAFE = /[A-Za-z0-9_.-]/;
 const PREFIX_SAFE = /[A-Za-z0-9_.:-]/;
@@ -73,15 +74,23 @@ export function assertId(value: unknown, argument: string): string {
 export class Keyspace {
   /** The prefix as it appears in keys (encoded). */
   readonly prefix: string;
+  /** Largest id (and prefix) in UTF-8 bytes; longer ones throw `InputTooLargeError`. */
+  readonly maxIdBytes: number;
 
-  constructor(prefix: string) {
-    assertId(prefix, 'prefix');
+  /**
+   * @param prefix - the tenant prefix (any non-empty string)
+   * @param options - `maxIdBytes`: the id byte limit (default 65 536, the most
+   *   any package may configure; packages pass their own, 1024 by default)
+   */
+  constructor(prefix: string, options: { maxIdBytes?: number } = {}) {
+    this.maxIdBytes = options.maxIdBytes ?? MAX_ID_BYTES_LIMIT;
+    checkId(prefix, 'prefix', this.maxIdBytes);
     this.prefix = percentEncode(prefix, PREFIX_SAFE);
   }
 
   /** The hash tag (with braces) shared by every key of `id`. */
   tag(id: string): string {
-    return `{${this.prefix}:${encodeKeyPart(assertId(id, 'id'))}}`;
+    return `{${this.prefix}:${encodeKeyPart(checkId(id, 'id', this.maxIdBytes))}}`;
   }
 
   /** A key that belongs to `id`, e.g. `key('thread-1', 'messages')`. */

@@ -21,6 +21,15 @@ export interface CommandCall {
   readonly keys?: readonly RedisArg[];
 }
 
+/** The keys {@link CallOptions} accepts. */
+export const CALL_OPTIONS = ['returnBuffers', 'signal', 'allowCrossSlot'] as const;
+
+/** The keys {@link ScanOptions} accepts. */
+export const SCAN_OPTIONS = ['match', 'count', 'type'] as const;
+
+/** The keys {@link SubscribeOptions} accepts. */
+export const SUBSCRIBE_OPTIONS = ['returnBuffers', 'onResync'] as const;
+
 /** Options of one call. */
 export interface CallOptions {
   /** Return bulk strings as `Buffer` instead of decoded UTF-8 strings. */
@@ -97,6 +106,14 @@ export interface RedisAdapter extends AsyncDisposable {
   readonly ownsConnection: boolean;
   /** What was sent so far. */
   readonly stats: Readonly<AdapterStats>;
+
+  /**
+   * Resolves once the adapter is connected and {@link RedisAdapter.topology} is
+   * final (an adapter made from a URL that points at a cluster node becomes a
+   * cluster adapter here). Rejects with `ConnectionError` when the first
+   * connect failed. Calls wait for it by themselves; read `topology` after it.
+   */
+  ready(): Promise<void>;
 
   /**
    * Runs a script with EVALSHA, re-sending it as EVAL when the server answers

@@ -82,8 +82,9 @@ describe('command timeouts while the connection is down', () => {
     const c = await client(150);
     const adapter = createRedisAdapter(c);
     await down(c);
-    vi.useFakeTimers(); // a caller's fake timers do not hold the deadline back
+    // Read the real clock before faking timers: vitest fakes performance.now() too (from 0).
     const startedAt = performance.now();
+    vi.useFakeTimers(); // a caller's fake timers do not hold the deadline back
     let err: unknown;
     try {
       err = await adapter.command({ command: ['SET', 'to:never-sent', 'v'], keys: ['to:never-sent'] }).catch((e: unknown) => e);

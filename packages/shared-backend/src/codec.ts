@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { checkJsonValue, describeValue, InvalidArgumentError } from '@x/redis-adapter';
 
 /** Turns slot values into bytes (or text) and back; used by {@link ContextBuffer}. */
 export interface SlotCodec<T> {
@@ -11,24 +11,16 @@ export interface SlotCodec<T> {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * JSON text (UTF-8), the default codec: any JSON-serialisable value. `undefined`,
- * functions and symbols (which JSON cannot hold) are rejected before anything is written.
+ * JSON text (UTF-8), the default codec: any value that reads back from JSON
+ * as written. BigInt, cycles, functions, symbols, `undefined` (also inside
+ * arrays), Dates, Maps and class instances are refused with
+ * `NotSerializableError` before anything is written (never stored as a
+ * placeholder or silently changed).
  */
 export const jsonCodec: SlotCodec<unknown> = Object.freeze({
   encode(value: unknown): string {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (err) {
-      throw new InvalidArgumentError(`value is not JSON-serialisable: ${(err as Error).message}`, {
-        argument: 'value',
-        cause: err,
-      });
-    }
-    if (text === undefined) {
-      throw new InvalidArgumentError(`value is not JSON-serialisable (${typeof value})`, { argument: 'value' });
-    }
-    return text;
+    checkJsonValue(value, 'value');
+    return JSON.stringify(value);
   },
   decode(bytes: Uint8Array): unknown {
     return JSON.parse(decoder.decode(bytes));
@@ -38,7 +30,7 @@ export const jsonCodec: SlotCodec<unknown> = Object.freeze({
 /** Plain text slots (UTF-8). */
 export const textCodec: SlotCodec<string> = Object.freeze({
   encode(value: string): string {
-    if (typeof value !== 'string') throw new InvalidArgumentError(`value must be a string, got ${typeof value}`, { argument: 'value' });
+    if (typeof value !== 'string') throw new InvalidArgumentError(`value must be a string, got ${describeValue(value)}`, { argument: 'value' });
     return value;
   },
   decode(bytes: Uint8Array): string {
@@ -50,7 +42,7 @@ export const textCodec: SlotCodec<string> = Object.freeze({
 export const bytesCodec: SlotCodec<Uint8Array> = Object.freeze({
   encode(value: Uint8Array): Uint8Array {
     if (!(value instanceof Uint8Array)) {
-      throw new InvalidArgumentError(`value must be a Uint8Array, got ${typeof value}`, { argument: 'value' });
+      throw new InvalidArgumentError(`value must be a Uint8Array, got ${describeValue(value)}`, { argument: 'value' });
     }
     return value;
   },

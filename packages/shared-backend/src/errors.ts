@@ -1,9 +1,21 @@
-import { RedisPrimitiveError } from '@x/redis-adapter';
+import { ClosedError, errorGuard, RedisPrimitiveError } from '@x/redis-adapter';
 
-/** A call was made on a backend after its `close()`. Code `ERR_BACKEND_CLOSED`. */
-export class BackendClosedError extends RedisPrimitiveError {
-  constructor(message = 'the shared backend is closed', options?: { cause?: unknown }) {
-    super('ERR_BACKEND_CLOSED', message, options);
+/**
+ * A call was made on a backend (or a `ContextBuffer` / `ThreadRegistry`) after
+ * its `close()`. Code `ERR_BACKEND_CLOSED`; `object` names what was closed. A
+ * `ClosedError`, so `isClosedError` matches it too.
+ */
+export class BackendClosedError extends ClosedError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:BackendClosedError');
+
+  constructor(message?: string, options?: { cause?: unknown; object?: string }) {
+    const object = options?.object ?? 'the shared backend';
+    super(object, {
+      code: 'ERR_BACKEND_CLOSED',
+      message: message ?? `${object} is closed (its close() was called): create a new one`,
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
   }
 }
 
@@ -13,6 +25,8 @@ export class BackendClosedError extends RedisPrimitiveError {
  * settings for every backend of a prefix, or a new prefix. Code `ERR_CONFIG_MISMATCH`.
  */
 export class ConfigMismatchError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:ConfigMismatchError');
   /** The layout stored in Redis. */
   readonly stored: string;
   /** The layout this backend would use. */
@@ -31,6 +45,8 @@ export class ConfigMismatchError extends RedisPrimitiveError {
 
 /** A process-shared host refused the access token. Code `ERR_AUTH`. */
 export class AuthenticationError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:AuthenticationError');
   constructor(message = 'the shared backend host refused the access token', options?: { cause?: unknown }) {
     super('ERR_AUTH', message, options);
   }
@@ -38,6 +54,8 @@ export class AuthenticationError extends RedisPrimitiveError {
 
 /** A process-shared peer sent something that is not the protocol (bad frame, oversized frame, version mismatch). Code `ERR_PROTOCOL`. */
 export class ProtocolError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:ProtocolError');
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_PROTOCOL', message, options);
   }
@@ -48,6 +66,8 @@ export class ProtocolError extends RedisPrimitiveError {
  * has no class for. Code `ERR_REMOTE`; the original is in `remoteCode` and `remoteName`.
  */
 export class RemoteBackendError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:RemoteBackendError');
   /** The `code` of the error on the host. */
   readonly remoteCode: string;
   /** The `name` of the error on the host. */
@@ -59,3 +79,14 @@ export class RemoteBackendError extends RedisPrimitiveError {
     this.remoteName = remoteName;
   }
 }
+
+/** True for {@link BackendClosedError}, from any copy of the package. */
+export const isBackendClosedError = errorGuard(BackendClosedError);
+/** True for {@link ConfigMismatchError}, from any copy of the package. */
+export const isConfigMismatchError = errorGuard(ConfigMismatchError);
+/** True for {@link AuthenticationError}, from any copy of the package. */
+export const isAuthenticationError = errorGuard(AuthenticationError);
+/** True for {@link ProtocolError}, from any copy of the package. */
+export const isProtocolError = errorGuard(ProtocolError);
+/** True for {@link RemoteBackendError}, from any copy of the package. */
+export const isRemoteBackendError = errorGuard(RemoteBackendError);

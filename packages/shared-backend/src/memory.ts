@@ -1,8 +1,8 @@
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
 import type { Clock } from './clock.js';
 import { BackendClosedError } from './errors.js';
 import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
-import { assertId, assertIndex, assertPositiveInt, assertTtlMs, slotBytes } from './validate.js';
+import { assertId, assertIndex, assertPositiveInt, assertTtlMs, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from './validate.js';
 
 interface ThreadEntry {
   slots: Buffer[];
@@ -105,6 +105,10 @@ export interface InMemoryBackendOptions {
   store?: InMemoryStore;
   /** Also sweep expired entries on a timer every this many milliseconds (unref'd; stopped by `close()`). Default: off, expiry is lazy. */
   sweepIntervalMs?: number;
+  /** Largest thread id, chain or uuid in UTF-8 bytes (default 1024). */
+  maxIdBytes?: number;
+  /** Largest slot in bytes (default 1 MiB). */
+  maxSlotBytes?: number;
 }
 
 /**
@@ -121,11 +125,12 @@ export class InMemoryBackend implements SharedBackend {
   #closed = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
+  readonly #limits: Limits;
+
   constructor(options: InMemoryBackendOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('options must be an object', { argument: 'options' });
-    }
-    this.ttlMs = assertTtlMs(options.ttlMs ?? 0);
+    checkOptions(options, 'InMemoryBackend options', { accepted: OPTION_KEYS.memory });
+    this.#limits = limitsFrom(options);
+    this.ttlMs = options.ttlMs === undefined ? 0 : assertTtlMs(options.ttlMs);
     if (options.store !== undefined && !(options.store instanceof InMemoryStore)) {
       throw new InvalidArgumentError('store must be an InMemoryStore', { argument: 'store' });
     }
@@ -138,7 +143,7 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   #open(): void {
-    if (this.#closed) throw new BackendClosedError();
+    if (this.#closed) throw new BackendClosedError(undefined, { object: 'InMemoryBackend' });
   }
 
   #expiresAt(now: number): number {
@@ -152,8 +157,8 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
-    assertId(threadId, 'threadId');
-    const view = slotBytes(slot);
+    assertId(threadId, 'threadId', this.#limits);
+    const view = slotBytes(slot, this.#limits);
     const bytes = typeof slot === 'string' ? view : Buffer.from(view); // a copy: the caller may reuse its buffer
     this.#open();
     const now = this.store.now();
@@ -168,13 +173,13 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     this.#open();
     return (this.store.thread(threadId)?.slots ?? []).map((s) => Buffer.from(s));
   }
 
   async bufferGetSlot(threadId: string, index: number): Promise<Uint8Array | null> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     assertIndex(index);
     this.#open();
     const slots = this.store.thread(threadId)?.slots;
@@ -185,19 +190,19 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async bufferThreadLength(threadId: string): Promise<number> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     this.#open();
     return this.store.thread(threadId)?.slots.length ?? 0;
   }
 
   async bufferThreadExists(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     this.#open();
     return this.store.thread(threadId) !== undefined;
   }
 
   async bufferDeleteThread(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     this.#open();
     const existed = this.store.thread(threadId) !== undefined;
     this.store.threads.delete(threadId);
@@ -224,8 +229,8 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async registrySet(chain: string, uuid: string): Promise<void> {
-    assertId(chain, 'chain');
-    assertId(uuid, 'uuid');
+    assertId(chain, 'chain', this.#limits);
+    assertId(uuid, 'uuid', this.#limits);
     this.#open();
     const store = this.store;
     const now = store.now();
@@ -238,7 +243,7 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async registryGetUuid(chain: string): Promise<string | null> {
-    assertId(chain, 'chain');
+    assertId(chain, 'chain', this.#limits);
     this.#open();
     const uuid = this.store.byChain.get(chain);
     if (uuid === undefined) return null;
@@ -246,13 +251,13 @@ export class InMemoryBackend implements SharedBackend {
   }
 
   async registryGetChain(uuid: string): Promise<string | null> {
-    assertId(uuid, 'uuid');
+    assertId(uuid, 'uuid', this.#limits);
     this.#open();
     return this.store.entry(uuid)?.chain ?? null;
   }
 
   async registryDelete(uuid: string): Promise<boolean> {
-    assertId(uuid, 'uuid');
+    assertId(uuid, 'uuid', this.#limits);
     this.#open();
     const alive = this.store.entry(uuid) !== undefined;
     this.store.removeUuid(uuid);

@@ -1,30 +1,26 @@
 import {
+  checkFunction,
+  checkOptions,
   createRedisAdapter,
   InvalidArgumentError,
+  isPlainObject,
   isRedisAdapter,
+  nearestName,
   type RedisAdapter,
-  type RedisInput,
+  type RedisTarget,
 } from '@x/redis-adapter';
 import { sharedBackend as scripts, type ScriptDescriptor } from '@x/lua-scripts';
 import { BackendClosedError, ConfigMismatchError } from './errors.js';
 import { ServerClockEstimate } from './server-clock.js';
 import { DEFAULT_INDEX_BUCKETS, MAX_INDEX_BUCKETS, SharedBackendKeys } from './keys.js';
 import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
-import { assertId, assertIndex, assertPositiveInt, assertTtlMs, slotBytes } from './validate.js';
+import { assertId, assertIndex, assertPositiveInt, assertTtlMs, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from './validate.js';
 
 /** Default key prefix of a {@link RedisBackend}. */
 export const DEFAULT_PREFIX = 'shared-backend';
 
-/** Options of {@link RedisBackend}. */
+/** Options of {@link RedisBackend} (the second argument of `new RedisBackend(redis, options)`). */
 export interface RedisBackendOptions {
-  /**
-   * The Redis to use: a node-redis client / cluster / sentinel you own (never
-   * closed by the backend), an adapter, a URL or connection settings (then the
-   * backend owns the connection and `close()` ends it).
-   */
-  redis?: RedisInput;
-  /** Shorthand for `redis: url`. */
-  url?: string;
   /**
    * The tenant: every key starts with it, listing and clearing never leave it.
    * Any non-empty string; characters outside `A-Z a-z 0-9 _ . : -` are encoded.
@@ -43,6 +39,72 @@ export interface RedisBackendOptions {
   scanCount?: number;
   /** Receives errors of a connection the backend owns while it reconnects. */
   onError?: (err: Error) => void;
+  /** Largest thread id, chain or uuid in UTF-8 bytes (default 1024); longer ones are refused with `InputTooLargeError`. */
+  maxIdBytes?: number;
+  /** Largest slot in bytes (default 1 MiB); larger slots are refused with `InputTooLargeError`. */
+  maxSlotBytes?: number;
+}
+
+/**
+ * The single-object form, `new RedisBackend({ redis, ...options })` or
+ * `new RedisBackend({ url, ...options })`, kept alongside `new RedisBackend(redis, options)`.
+ */
+export interface RedisBackendSettings extends RedisBackendOptions {
+  /**
+   * The Redis to use: any connection target (see `RedisTarget` of
+   * `@x/redis-adapter`). A client or adapter you pass stays yours; a
+   * connection the backend opens from a URL or settings is closed by `close()`.
+   */
+  redis?: RedisTarget;
+  /** Shorthand for `redis: url`. */
+  url?: string;
+}
+
+/** Splits the two constructor forms into a target and the options. */
+function splitArguments(first: unknown, second: unknown): { target: RedisTarget; options: RedisBackendOptions } {
+  if (second !== undefined) {
+    if (isPlainObject(second) && ('redis' in second || 'url' in second)) {
+      throw new InvalidArgumentError(
+        'RedisBackend(redis, options): the connection is the first argument, so options take no redis or url',
+        { argument: 'options' },
+      );
+    }
+    const options = checkOptions(second as RedisBackendOptions, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackend });
+    if (first === undefined || first === null) {
+      throw new InvalidArgumentError('RedisBackend needs a Redis connection target as its first argument', { argument: 'redis' });
+    }
+    return { target: first as RedisTarget, options };
+  }
+  if (isPlainObject(first)) {
+    const keys = Object.keys(first);
+    const ours = OPTION_KEYS.redisBackendLegacy as readonly string[];
+    // `{ url, prefix, ... }` is the single-object form; so is `{ url, ttl }` (a misspelled option of
+    // ours, refused below with its right name); `{ url, password, socket }` are connection settings.
+    const legacy =
+      'redis' in first ||
+      ('url' in first && keys.length > 1 && keys.every((k) => ours.includes(k) || nearestName(k, ours) !== undefined)) ||
+      !('url' in first || 'rootNodes' in first || 'sentinelRootNodes' in first || 'socket' in first);
+    if (legacy) {
+      const settings = checkOptions(first as RedisBackendSettings, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackendLegacy });
+      if (settings.redis !== undefined && settings.url !== undefined) {
+        throw new InvalidArgumentError('pass either redis or url, not both', { argument: 'url' });
+      }
+      const target = settings.redis ?? settings.url;
+      if (target === undefined) {
+        throw new InvalidArgumentError('RedisBackend needs a connection: new RedisBackend(redis, options) or { redis } / { url }', {
+          argument: 'redis',
+        });
+      }
+      const { redis: _r, url: _u, ...options } = settings;
+      return { target, options };
+    }
+  }
+  if (first === undefined || first === null) {
+    throw new InvalidArgumentError('RedisBackend needs a connection: new RedisBackend(redis, options) or { redis } / { url }', {
+      argument: 'redis',
+    });
+  }
+  return { target: first as RedisTarget, options: {} };
 }
 
 /** What {@link RedisBackend.gc} removed. */
@@ -88,32 +150,34 @@ export class RedisBackend implements SharedBackend {
   readonly #byUuidKeys: readonly string[];
   /** The registry tenant's server clock, as lookups last read it (the registry is one slot: one server). */
   readonly #clock = new ServerClockEstimate();
+  readonly #limits: Limits;
   #closed = false;
 
-  constructor(options: RedisBackendOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('RedisBackend needs options with redis or url', { argument: 'options' });
-    }
-    if (options.redis !== undefined && options.url !== undefined) {
-      throw new InvalidArgumentError('pass either redis or url, not both', { argument: 'url' });
-    }
-    const input = options.redis ?? options.url;
-    if (input === undefined) throw new InvalidArgumentError('RedisBackend needs redis or url', { argument: 'redis' });
-    this.ttlMs = assertTtlMs(options.ttlMs ?? 0);
-    const buckets = assertPositiveInt(options.indexBuckets ?? DEFAULT_INDEX_BUCKETS, 'indexBuckets', MAX_INDEX_BUCKETS);
-    this.#scanCount = assertPositiveInt(options.scanCount ?? 500, 'scanCount', 100_000);
-    this.keys = new SharedBackendKeys(options.prefix ?? DEFAULT_PREFIX, buckets);
+  /**
+   * @param redis - the connection target (a URL, cluster seeds, settings, a
+   *   node-redis client / cluster / sentinel you own, or an adapter; see
+   *   `RedisTarget`), or the single-object form `{ redis | url, ...options }`.
+   * @param options - see {@link RedisBackendOptions}.
+   */
+  constructor(redis: RedisTarget | RedisBackendSettings, options?: RedisBackendOptions) {
+    const { target: input, options: o } = splitArguments(redis, options);
+    this.#limits = limitsFrom(o);
+    const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
+    this.ttlMs = o.ttlMs === undefined ? 0 : assertTtlMs(o.ttlMs);
+    const buckets = o.indexBuckets === undefined ? DEFAULT_INDEX_BUCKETS : assertPositiveInt(o.indexBuckets, 'indexBuckets', MAX_INDEX_BUCKETS);
+    this.#scanCount = o.scanCount === undefined ? 500 : assertPositiveInt(o.scanCount, 'scanCount', 100_000);
+    this.keys = new SharedBackendKeys(assertId(o.prefix === undefined ? DEFAULT_PREFIX : o.prefix, 'prefix', this.#limits), buckets);
     this.#registryKeys = [this.keys.registryByChain, this.keys.registryByUuid, this.keys.registryExpiry];
     this.#byChainKeys = [this.keys.registryByChain];
     this.#byUuidKeys = [this.keys.registryByUuid];
     const given = isRedisAdapter(input);
-    this.redis = createRedisAdapter(input, options.onError === undefined ? {} : { onError: options.onError });
+    this.redis = createRedisAdapter(input, onError === undefined ? {} : { onError });
     // An adapter we made around the caller's client owns only its subscriber; closing it is safe.
     this.#ownsAdapter = !given;
   }
 
   #open(): void {
-    if (this.#closed) throw new BackendClosedError();
+    if (this.#closed) throw new BackendClosedError(undefined, { object: 'RedisBackend' });
   }
 
   /**
@@ -142,8 +206,9 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
-    assertId(threadId, 'threadId');
-    const bytes = slotBytes(slot);
+    this.#open();
+    assertId(threadId, 'threadId', this.#limits);
+    const bytes = slotBytes(slot, this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const bucket = this.keys.bucketOf(threadId);
@@ -156,7 +221,7 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
@@ -164,7 +229,7 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferGetSlot(threadId: string, index: number): Promise<Uint8Array | null> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     assertIndex(index);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
@@ -173,7 +238,7 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferThreadLength(threadId: string): Promise<number> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
@@ -181,7 +246,7 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferThreadExists(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
@@ -189,7 +254,7 @@ export class RedisBackend implements SharedBackend {
   }
 
   async bufferDeleteThread(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const bucket = this.keys.bucketOf(threadId);
@@ -293,8 +358,9 @@ export class RedisBackend implements SharedBackend {
   }
 
   async registrySet(chain: string, uuid: string): Promise<void> {
-    assertId(chain, 'chain');
-    assertId(uuid, 'uuid');
+    this.#open();
+    assertId(chain, 'chain', this.#limits);
+    assertId(uuid, 'uuid', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     await this.redis.runScript(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
@@ -319,7 +385,8 @@ export class RedisBackend implements SharedBackend {
    */
   #lookup(script: ScriptDescriptor, keys: readonly string[], id: string, what: string): Promise<string | null> {
     try {
-      assertId(id, what);
+      this.#open();
+      assertId(id, what, this.#limits);
       const pending = this.#ready();
       if (pending === undefined) return this.#read(script, keys, id);
       return pending.then(() => this.#read(script, keys, id));
@@ -356,7 +423,8 @@ export class RedisBackend implements SharedBackend {
   }
 
   async registryDelete(uuid: string): Promise<boolean> {
-    assertId(uuid, 'uuid');
+    this.#open();
+    assertId(uuid, 'uuid', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
     const removed = await this.redis.runScript(scripts.registryDelete, { keys: this.#registryKeys, args: [uuid] });

@@ -1,30 +1,64 @@
-import { assertId, InvalidArgumentError } from '@x/redis-adapter';
-import type { SlotInput } from './types.js';
+import {
+  checkId,
+  checkInteger,
+  checkPayloadSize,
+  DEFAULT_MAX_ID_BYTES,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  describeValue,
+  InvalidArgumentError,
+  MAX_ID_BYTES_LIMIT,
+  MAX_PAYLOAD_BYTES_LIMIT,
+} from '@x/redis-adapter';
 
-export { assertId };
+/** Default byte limit of one buffer slot: 1 MiB. */
+export const DEFAULT_MAX_SLOT_BYTES = DEFAULT_MAX_PAYLOAD_BYTES;
+
+/** The limits every backend applies before anything is written. */
+export interface Limits {
+  readonly maxIdBytes: number;
+  readonly maxSlotBytes: number;
+}
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Limits = Object.freeze({ maxIdBytes: DEFAULT_MAX_ID_BYTES, maxSlotBytes: DEFAULT_MAX_SLOT_BYTES });
+
+/** Reads `maxIdBytes` and `maxSlotBytes` from an options object. */
+export function limitsFrom(o: { maxIdBytes?: unknown; maxSlotBytes?: unknown }): Limits {
+  if (o.maxIdBytes === undefined && o.maxSlotBytes === undefined) return DEFAULT_LIMITS;
+  return {
+    maxIdBytes: checkInteger(o.maxIdBytes, 'maxIdBytes', { min: 1, max: MAX_ID_BYTES_LIMIT }, DEFAULT_MAX_ID_BYTES),
+    maxSlotBytes: checkInteger(o.maxSlotBytes, 'maxSlotBytes', { min: 1, max: MAX_PAYLOAD_BYTES_LIMIT }, DEFAULT_MAX_SLOT_BYTES),
+  };
+}
+
+/** An id within the limit (a string, not empty, well-formed). */
+export function assertId(value: unknown, argument: string, limits: Limits = DEFAULT_LIMITS): string {
+  return checkId(value, argument, limits.maxIdBytes);
+}
 
 /** Longest TTL accepted: ten years, so expiry times stay exact integers everywhere. */
 export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 
-/** Checks a slot and returns its bytes (text is stored as UTF-8). */
-export function slotBytes(slot: unknown): Buffer {
+/** Checks a slot (type, size within `maxSlotBytes`) and returns its bytes (text is stored as UTF-8). */
+export function slotBytes(slot: unknown, limits: Limits = DEFAULT_LIMITS): Buffer {
   if (typeof slot === 'string') {
+    checkPayloadSize(slot, 'slot', limits.maxSlotBytes, 'maxSlotBytes');
     if (!slot.isWellFormed()) {
       throw new InvalidArgumentError('slot text must be well-formed unicode (no lone surrogates)', { argument: 'slot' });
     }
     return Buffer.from(slot, 'utf8');
   }
-  if (slot instanceof Uint8Array) return Buffer.from(slot.buffer, slot.byteOffset, slot.byteLength);
-  throw new InvalidArgumentError(
-    `slot must be a Uint8Array or a string, got ${slot === null ? 'null' : Array.isArray(slot) ? 'array' : typeof slot}`,
-    { argument: 'slot' },
-  );
+  if (slot instanceof Uint8Array) {
+    checkPayloadSize(slot, 'slot', limits.maxSlotBytes, 'maxSlotBytes');
+    return Buffer.from(slot.buffer, slot.byteOffset, slot.byteLength);
+  }
+  throw new InvalidArgumentError(`slot must be a Uint8Array or a string, got ${describeValue(slot)}`, { argument: 'slot' });
 }
 
 /** Checks a slot index: a safe integer, negative counting from the end. */
 export function assertIndex(index: unknown): number {
   if (typeof index !== 'number' || !Number.isSafeInteger(index)) {
-    throw new InvalidArgumentError(`index must be a safe integer, got ${typeof index === 'number' ? index : typeof index}`, {
+    throw new InvalidArgumentError(`index must be a safe integer, got ${describeValue(index)}`, {
       argument: 'index',
     });
   }
@@ -34,7 +68,7 @@ export function assertIndex(index: unknown): number {
 /** Checks a `ttlMs` option: an integer from 0 (never expires) to ten years. */
 export function assertTtlMs(ttlMs: unknown): number {
   if (typeof ttlMs !== 'number' || !Number.isSafeInteger(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) {
-    throw new InvalidArgumentError(`ttlMs must be an integer from 0 (no expiry) to ${MAX_TTL_MS}, got ${String(ttlMs)}`, {
+    throw new InvalidArgumentError(`ttlMs must be an integer from 0 (no expiry) to ${MAX_TTL_MS}, got ${describeValue(ttlMs)}`, {
       argument: 'ttlMs',
     });
   }
@@ -44,7 +78,19 @@ export function assertTtlMs(ttlMs: unknown): number {
 /** Checks a positive integer option. */
 export function assertPositiveInt(value: unknown, argument: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw new InvalidArgumentError(`${argument} must be an integer from 1 to ${max}, got ${String(value)}`, { argument });
+    throw new InvalidArgumentError(`${argument} must be an integer from 1 to ${max}, got ${describeValue(value)}`, { argument });
   }
   return value;
 }
+
+/** The option keys of each class, for the strict checks. */
+export const OPTION_KEYS = {
+  redisBackend: ['prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes'],
+  /** The single-object form `new RedisBackend({ redis | url, ...options })`. */
+  redisBackendLegacy: ['redis', 'url', 'prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes'],
+  memory: ['ttlMs', 'clock', 'store', 'sweepIntervalMs', 'maxIdBytes', 'maxSlotBytes'],
+  contextBuffer: ['backend', 'codec', 'maxValueBytes'],
+  threadRegistry: ['backend'],
+  processClient: ['socketPath', 'token', 'connectTimeoutMs', 'maxFrameBytes', 'listBatchSize', 'maxIdBytes', 'maxSlotBytes'],
+  host: ['backend', 'ttlMs', 'socketPath', 'token', 'closeBackend', 'maxFrameBytes', 'handshakeTimeoutMs', 'maxOpenListings'],
+} as const;

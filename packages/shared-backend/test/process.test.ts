@@ -238,8 +238,10 @@ describe('ProcessSharedBackend: access, framing and failures', () => {
   });
 
   it('keeps binary slots intact across many chunks, and enforces maxFrameBytes on both sides', async () => {
-    const host = await startHost({ maxFrameBytes: 8 * 1024 * 1024 });
-    const client = new ProcessSharedBackend(host.address);
+    // Slots over the default 1 MiB limit on both sides, so the frame limit is what is tested.
+    const maxSlotBytes = 16 * 1024 * 1024;
+    const host = await startHost({ maxFrameBytes: 8 * 1024 * 1024, backend: new InMemoryBackend({ maxSlotBytes }), closeBackend: true });
+    const client = new ProcessSharedBackend({ ...host.address, maxSlotBytes });
     const big = Buffer.alloc(5 * 1024 * 1024, 0xab);
     big[0] = 0;
     big[big.length - 1] = 0xff;

@@ -10,6 +10,7 @@ import {
   CrossSlotError,
   InvalidArgumentError,
   RedisBackend,
+  type RedisBackendOptions,
   SharedBackendKeys,
 } from '../src/index.js';
 import { connectOptions, flushScripts, nodesOf, slotOwners, type RedisTopology } from './helpers.js';
@@ -41,7 +42,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     afterAll(async () => {
       for (const c of closers.reverse()) await c.close().catch(() => undefined);
     });
-    const open = (options: Partial<ConstructorParameters<typeof RedisBackend>[0]> = {}) => {
+    const open = (options: RedisBackendOptions = {}) => {
       const backend = new RedisBackend({ redis: adapter, prefix: randomPrefix('sb'), ...options });
       closers.push(backend);
       return backend;

@@ -1,6 +1,8 @@
 import type { ScriptDescriptor } from '@x/lua-scripts';
 import { scriptWireArgs, toWire, toWireAt } from '../args.js';
 import { ConnectionClosedError, CrossSlotError, InvalidArgumentError } from '../errors.js';
+import { CALL_OPTIONS, SCAN_OPTIONS, SUBSCRIBE_OPTIONS } from '../port.js';
+import { checkBoolean, checkInteger, checkOptions, describeValue, isPlainObject, unknownOption } from '../validate/index.js';
 import type {
   AdapterStats,
   CallOptions,
@@ -25,6 +27,11 @@ interface Prepared {
   readonly firstKey: string | Buffer | undefined;
   readonly script?: string;
   readonly command: string;
+  /** Where the keys start in `args` (script calls) and how many there are; 0 when not checked again. */
+  readonly keyStart?: number;
+  /** The keys of a plain command (they are not a slice of `args`). */
+  readonly keys?: (string | Buffer)[];
+  readonly keyCount?: number;
 }
 
 /** The EVAL form of a prepared EVALSHA call (made only when the server answered NOSCRIPT). */
@@ -59,16 +66,20 @@ export class NodeRedisAdapter implements RedisAdapter {
   readonly #bufferOptions: SendOptions;
   #channels = new Map<string, ChannelState>();
   #stopInterruptions: (() => void) | undefined;
+  readonly #readyPromise: Promise<void>;
 
   constructor(
     private readonly transport: Transport,
     readonly ownsConnection: boolean,
-    private readonly ready: Promise<void>,
+    private readonly connecting: Promise<void>,
     private readonly commandTimeoutMs?: number,
   ) {
     this.#plainOptions = { returnBuffers: false, signal: undefined, timeoutMs: commandTimeoutMs };
     this.#bufferOptions = { returnBuffers: true, signal: undefined, timeoutMs: commandTimeoutMs };
-    ready.then(
+    // A caller may await ready() long after a failed connect: hand out a promise that is already handled.
+    this.#readyPromise = connecting.then(() => undefined);
+    this.#readyPromise.catch(() => undefined);
+    connecting.then(
       () => {
         this.#connected = true;
       },
@@ -79,6 +90,11 @@ export class NodeRedisAdapter implements RedisAdapter {
   get topology() {
     return this.transport.topology;
   }
+
+  ready(): Promise<void> {
+    return this.#readyPromise;
+  }
+
 
   hashSlot(key: string | Uint8Array): number {
     return hashSlot(key);
@@ -122,6 +138,8 @@ export class NodeRedisAdapter implements RedisAdapter {
       firstKey: keyCount > 0 ? wire[3] : undefined,
       script: script.name,
       command: 'EVALSHA',
+      keyStart: 3,
+      keyCount,
     };
   }
 
@@ -137,16 +155,44 @@ export class NodeRedisAdapter implements RedisAdapter {
     for (let i = 0; i < inputKeys.length; i++) keys[i] = toWireAt(inputKeys[i], 'command', 'key', i, 0);
     const command = String(args[0]).toUpperCase();
     this.#checkSlots(keys, 0, keys.length, command, options);
-    return { args, firstKey: keys[0], command };
+    return { args, firstKey: keys[0], command, keys, keyStart: 0, keyCount: keys.length };
   }
 
   #prepare(call: ScriptCall | CommandCall, options: CallOptions | undefined): Prepared {
+    if (!isPlainObject(call as unknown)) {
+      throw new InvalidArgumentError(`a pipeline call must be { script, keys, args } or { command, keys }, got ${describeValue(call)}`, { argument: 'calls' });
+    }
+    for (const key in call) {
+      if (!['script', 'keys', 'args', 'command'].includes(key)) {
+        throw unknownOption(key, 'pipeline call', { accepted: 'script' in call ? ['script', 'keys', 'args'] : ['command', 'keys'] });
+      }
+    }
     return 'script' in call ? this.#prepareScript(call, options) : this.#prepareCommand(call, options);
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new ConnectionClosedError('the adapter is closed');
+    if (this.#closed) throw new ConnectionClosedError('this RedisAdapter is closed (its close() was called): create a new one');
   }
+
+  /** Refuses unknown keys and ill-typed values of per-call options (cheap: a loop over at most three keys). */
+  #checkCallOptions(options: CallOptions | undefined): void {
+    if (options === undefined || options === this.#lastCheckedOptions) return;
+    if (!isPlainObject(options)) {
+      throw new InvalidArgumentError(`call options must be a plain object, got ${describeValue(options)}`, { argument: 'options' });
+    }
+    for (const key in options) {
+      if (!(CALL_OPTIONS as readonly string[]).includes(key)) throw unknownOption(key, 'call options', { accepted: CALL_OPTIONS });
+    }
+    if (options.returnBuffers !== undefined) checkBoolean(options.returnBuffers, 'returnBuffers');
+    if (options.allowCrossSlot !== undefined) checkBoolean(options.allowCrossSlot, 'allowCrossSlot');
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${describeValue(options.signal)}`, { argument: 'signal' });
+    }
+    // Callers usually pass one constant options object: check it once.
+    if (Object.isFrozen(options)) this.#lastCheckedOptions = options;
+  }
+
+  #lastCheckedOptions: CallOptions | undefined;
 
   #sendOptions(options: CallOptions | undefined): SendOptions {
     // The common cases share one object each: nothing to allocate per call.
@@ -159,9 +205,22 @@ export class NodeRedisAdapter implements RedisAdapter {
     return this.transport.abortMeansTimeout(this.#sendOptions(options));
   }
 
+  /**
+   * {@link NodeRedisAdapter.#send}, and when the first connect is still under
+   * way with `allowCrossSlot`, checks the slots again once the topology is
+   * final (a URL may turn out to be a cluster node, where crossing slots is refused).
+   */
+  #sendChecked(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
+    if (this.#connected || options?.allowCrossSlot !== true) return this.#send(p, options);
+    return this.ready().then(() => {
+      if ((p.keyCount ?? 0) > 1) this.#checkSlots(p.keys ?? p.args, p.keyStart ?? 0, p.keyCount!, p.script !== undefined ? `script ${p.script}` : p.command, options);
+      return this.#send(p, options);
+    });
+  }
+
   /** Sends one prepared call, EVAL after NOSCRIPT, errors mapped; waits for the first connect if it is under way. */
   #send(p: Prepared, options: CallOptions | undefined): Promise<unknown> {
-    if (!this.#connected) return this.ready.then(() => this.#send(p, options));
+    if (!this.#connected) return this.connecting.then(() => this.#send(p, options));
     const sendOptions = this.#sendOptions(options);
     this.stats.commands++;
     let sent: Promise<unknown>;
@@ -183,8 +242,15 @@ export class NodeRedisAdapter implements RedisAdapter {
   runScript<T = unknown>(script: ScriptDescriptor, input: Omit<ScriptCall, 'script'>, options?: CallOptions): Promise<T> {
     try {
       this.#assertOpen();
-      const prepared = this.#prepareScript({ script, keys: input?.keys ?? [], args: input?.args }, options);
-      return this.#send(prepared, options) as Promise<T>;
+      this.#checkCallOptions(options);
+      if (!isPlainObject(input)) {
+        throw new InvalidArgumentError(`runScript takes { keys, args }, got ${describeValue(input)}`, { argument: 'input' });
+      }
+      for (const key in input) {
+        if (key !== 'keys' && key !== 'args') throw unknownOption(key, `runScript ${script?.name ?? ''} input`, { accepted: ['keys', 'args'] });
+      }
+      const prepared = this.#prepareScript({ script, keys: input.keys ?? [], args: input.args }, options);
+      return this.#sendChecked(prepared, options) as Promise<T>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -193,8 +259,9 @@ export class NodeRedisAdapter implements RedisAdapter {
   command<T = unknown>(call: CommandCall, options?: CallOptions): Promise<T> {
     try {
       this.#assertOpen();
+      this.#checkCallOptions(options);
       const prepared = this.#prepareCommand(call, options);
-      return this.#send(prepared, options) as Promise<T>;
+      return this.#sendChecked(prepared, options) as Promise<T>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -219,10 +286,14 @@ export class NodeRedisAdapter implements RedisAdapter {
     options: CallOptions | undefined,
   ): Promise<{ prepared: Prepared[]; settled: PromiseSettledResult<unknown>[] }> {
     this.#assertOpen();
-    if (!Array.isArray(calls)) throw new InvalidArgumentError('pipeline takes an array of calls', { argument: 'calls' });
+    this.#checkCallOptions(options);
+    if (!Array.isArray(calls)) throw new InvalidArgumentError(`pipeline takes an array of calls, got ${describeValue(calls)}`, { argument: 'calls' });
     const prepared = calls.map((c) => this.#prepare(c, options));
     if (prepared.length === 0) return { prepared, settled: [] };
-    await this.ready;
+    await this.connecting;
+    if (options?.allowCrossSlot === true && this.transport.topology === 'cluster') {
+      for (const p of prepared) if ((p.keyCount ?? 0) > 1) this.#checkSlots(p.keys ?? p.args, p.keyStart ?? 0, p.keyCount!, p.script !== undefined ? `script ${p.script}` : p.command, options);
+    }
     const sendOptions = this.#sendOptions(options);
     this.stats.commands += prepared.length;
     // One batch: every call written before any reply is read (one round trip per node).
@@ -251,10 +322,10 @@ export class NodeRedisAdapter implements RedisAdapter {
   async publish(channel: string, message: string | Uint8Array): Promise<number> {
     this.#assertOpen();
     if (typeof channel !== 'string' || channel.length === 0) {
-      throw new InvalidArgumentError('channel must be a non-empty string', { argument: 'channel' });
+      throw new InvalidArgumentError(`channel must be a non-empty string, got ${describeValue(channel)}`, { argument: 'channel' });
     }
     const payload = toWire(message, 'message');
-    await this.ready;
+    await this.connecting;
     this.stats.published++;
     const reply = await this.#send(
       { args: [this.transport.publishCommand, channel, payload], firstKey: channel, command: 'PUBLISH' },
@@ -272,14 +343,16 @@ export class NodeRedisAdapter implements RedisAdapter {
   ): Promise<Subscription> {
     this.#assertOpen();
     if (typeof channel !== 'string' || channel.length === 0) {
-      throw new InvalidArgumentError('channel must be a non-empty string', { argument: 'channel' });
+      throw new InvalidArgumentError(`channel must be a non-empty string, got ${describeValue(channel)}`, { argument: 'channel' });
     }
-    if (typeof listener !== 'function') throw new InvalidArgumentError('listener must be a function', { argument: 'listener' });
+    if (typeof listener !== 'function') throw new InvalidArgumentError(`listener must be a function, got ${describeValue(listener)}`, { argument: 'listener' });
+    checkOptions(options, 'subscribe options', { accepted: SUBSCRIBE_OPTIONS });
+    if (options?.returnBuffers !== undefined) checkBoolean(options.returnBuffers, 'returnBuffers');
     const onResync = options?.onResync;
     if (onResync !== undefined && typeof onResync !== 'function') {
       throw new InvalidArgumentError('onResync must be a function', { argument: 'onResync' });
     }
-    await this.ready;
+    await this.connecting;
     this.#stopInterruptions ??= this.transport.onInterruption(this.#resync);
     const entry: ListenerEntry = { fn: listener, buffers: options?.returnBuffers === true, onResync };
     let state = this.#channels.get(channel);
@@ -341,12 +414,16 @@ export class NodeRedisAdapter implements RedisAdapter {
 
   scan(options?: ScanOptions): AsyncIterable<string[]> {
     this.#assertOpen();
-    const count = options?.count ?? 500;
-    if (!Number.isInteger(count) || count <= 0) {
-      throw new InvalidArgumentError('scan count must be a positive integer', { argument: 'count' });
+    const o = checkOptions(options, 'scan options', { accepted: SCAN_OPTIONS });
+    const count = checkInteger(o.count, 'count', { min: 1, max: 1_000_000 }, 500);
+    if (o.match !== undefined && typeof o.match !== 'string') {
+      throw new InvalidArgumentError(`match must be a string (a glob; escape user text with escapeGlob), got ${describeValue(o.match)}`, { argument: 'match' });
+    }
+    if (o.type !== undefined && typeof o.type !== 'string') {
+      throw new InvalidArgumentError(`type must be a string, got ${describeValue(o.type)}`, { argument: 'type' });
     }
     const transport = this.transport;
-    const ready = this.ready;
+    const ready = this.connecting;
     return {
       async *[Symbol.asyncIterator]() {
         await ready;
@@ -366,7 +443,7 @@ export class NodeRedisAdapter implements RedisAdapter {
     this.#stopInterruptions = undefined;
     const channels = [...this.#channels];
     this.#channels.clear();
-    await this.ready.catch(() => undefined);
+    await this.connecting.catch(() => undefined);
     if (!this.ownsConnection) {
       // Our listeners live on the caller's connection objects: take them off.
       await Promise.all(channels.map(([ch, st]) => this.transport.unsubscribe(ch, st.raw).catch(() => undefined)));

@@ -1,5 +1,5 @@
 import { ClientClosedError, ErrorReply } from 'redis';
-import { CommandError, ConnectionClosedError, ConnectionError, RedisPrimitiveError, ScriptError } from '../errors.js';
+import { CommandError, ConnectionClosedError, ConnectionError, InvalidArgumentError, RedisPrimitiveError, ScriptError } from '../errors.js';
 
 /**
  * True when Redis answered NOSCRIPT (the script is not in its cache). Told by
@@ -32,6 +32,13 @@ export function mapError(err: unknown, what: { script?: string; command?: string
   }
   if (err instanceof ClientClosedError || (err instanceof Error && err.constructor?.name === 'ClientClosedError')) return new ConnectionClosedError(undefined, { cause: err });
   if (err instanceof Error && err.name === 'AbortError') return err;
+  // node-redis refusing its arguments (a TypeError or RangeError thrown while encoding) is the
+  // caller's input, not the connection: a ConnectionError would invite retries that cannot help.
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new InvalidArgumentError(`node-redis refused the arguments of ${what.script ?? what.command ?? 'a command'}: ${err.message}`, {
+      cause: err,
+    });
+  }
   if (err instanceof Error) return new ConnectionError(`Redis connection failed: ${err.message}`, { cause: err });
   return new ConnectionError(`Redis connection failed: ${String(err)}`, { cause: err });
 }

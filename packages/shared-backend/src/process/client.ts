@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { ConnectionClosedError, ConnectionError, InvalidArgumentError } from '@x/redis-adapter';
+import { checkOptions, ConnectionClosedError, ConnectionError, InvalidArgumentError } from '@x/redis-adapter';
 import { AuthenticationError, BackendClosedError, ProtocolError } from '../errors.js';
 import type { BackendInfo, SharedBackend, SlotInput } from '../types.js';
-import { assertId, assertIndex, assertPositiveInt, slotBytes } from '../validate.js';
+import { assertId, assertIndex, assertPositiveInt, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from '../validate.js';
 import { decodeValue, encodeFrame, type WireValue } from './codec.js';
 import { FrameReader } from './framing.js';
 import type { HostAddress } from './host.js';
@@ -24,6 +24,10 @@ export interface ProcessSharedBackendOptions extends HostAddress {
   maxFrameBytes?: number;
   /** Items fetched per round trip while listing (default 1000). */
   listBatchSize?: number;
+  /** Largest thread id, chain or uuid in UTF-8 bytes (default 1024), checked in this process. */
+  maxIdBytes?: number;
+  /** Largest slot in bytes (default 1 MiB), checked in this process. */
+  maxSlotBytes?: number;
 }
 
 interface Pending {
@@ -172,10 +176,14 @@ export class ProcessSharedBackend implements SharedBackend {
   #conn: Promise<ClientConnection> | undefined;
   #closed = false;
 
+  readonly #limits: Limits;
+
   constructor(options: ProcessSharedBackendOptions) {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError('options must be an object with socketPath and token', { argument: 'options' });
     }
+    checkOptions(options, 'ProcessSharedBackend options', { accepted: OPTION_KEYS.processClient });
+    this.#limits = limitsFrom(options);
     if (typeof options.socketPath !== 'string' || options.socketPath.length === 0) {
       throw new InvalidArgumentError('socketPath must be a non-empty string', { argument: 'socketPath' });
     }
@@ -184,9 +192,9 @@ export class ProcessSharedBackend implements SharedBackend {
     }
     this.#socketPath = options.socketPath;
     this.#token = options.token;
-    this.#connectTimeoutMs = assertPositiveInt(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
-    this.#maxFrameBytes = assertPositiveInt(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes', 0xffff_ffff);
-    this.#listBatchSize = assertPositiveInt(options.listBatchSize ?? 1000, 'listBatchSize', 10_000);
+    this.#connectTimeoutMs = (options.connectTimeoutMs === undefined ? 5000 : assertPositiveInt(options.connectTimeoutMs, 'connectTimeoutMs'));
+    this.#maxFrameBytes = (options.maxFrameBytes === undefined ? DEFAULT_MAX_FRAME_BYTES : assertPositiveInt(options.maxFrameBytes, 'maxFrameBytes', 0xffff_ffff));
+    this.#listBatchSize = (options.listBatchSize === undefined ? 1000 : assertPositiveInt(options.listBatchSize, 'listBatchSize', 10_000));
   }
 
   /**
@@ -213,7 +221,7 @@ export class ProcessSharedBackend implements SharedBackend {
   }
 
   #connection(): Promise<ClientConnection> {
-    if (this.#closed) return Promise.reject(new BackendClosedError());
+    if (this.#closed) return Promise.reject(new BackendClosedError(undefined, { object: 'ProcessSharedBackend' }));
     this.#conn ??= this.#open();
     return this.#conn;
   }
@@ -259,34 +267,34 @@ export class ProcessSharedBackend implements SharedBackend {
   }
 
   async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
-    assertId(threadId, 'threadId');
-    const bytes = slotBytes(slot);
+    assertId(threadId, 'threadId', this.#limits);
+    const bytes = slotBytes(slot, this.#limits);
     return (await this.#call('bufferAppend', [threadId, bytes])) as number;
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     return (await this.#call('bufferGetThread', [threadId])) as Buffer[];
   }
 
   async bufferGetSlot(threadId: string, index: number): Promise<Uint8Array | null> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     assertIndex(index);
     return (await this.#call('bufferGetSlot', [threadId, index])) as Buffer | null;
   }
 
   async bufferThreadLength(threadId: string): Promise<number> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     return (await this.#call('bufferThreadLength', [threadId])) as number;
   }
 
   async bufferThreadExists(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     return (await this.#call('bufferThreadExists', [threadId])) as boolean;
   }
 
   async bufferDeleteThread(threadId: string): Promise<boolean> {
-    assertId(threadId, 'threadId');
+    assertId(threadId, 'threadId', this.#limits);
     return (await this.#call('bufferDeleteThread', [threadId])) as boolean;
   }
 
@@ -299,23 +307,23 @@ export class ProcessSharedBackend implements SharedBackend {
   }
 
   async registrySet(chain: string, uuid: string): Promise<void> {
-    assertId(chain, 'chain');
-    assertId(uuid, 'uuid');
+    assertId(chain, 'chain', this.#limits);
+    assertId(uuid, 'uuid', this.#limits);
     await this.#call('registrySet', [chain, uuid]);
   }
 
   async registryGetUuid(chain: string): Promise<string | null> {
-    assertId(chain, 'chain');
+    assertId(chain, 'chain', this.#limits);
     return (await this.#call('registryGetUuid', [chain])) as string | null;
   }
 
   async registryGetChain(uuid: string): Promise<string | null> {
-    assertId(uuid, 'uuid');
+    assertId(uuid, 'uuid', this.#limits);
     return (await this.#call('registryGetChain', [uuid])) as string | null;
   }
 
   async registryDelete(uuid: string): Promise<boolean> {
-    assertId(uuid, 'uuid');
+    assertId(uuid, 'uuid', this.#limits);
     return (await this.#call('registryDelete', [uuid])) as boolean;
   }
 

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
 import { ProtocolError } from '../errors.js';
 import { InMemoryBackend } from '../memory.js';
 import type { SharedBackend } from '../types.js';
-import { assertPositiveInt, assertTtlMs } from '../validate.js';
+import { assertPositiveInt, assertTtlMs, OPTION_KEYS } from '../validate.js';
 import { decodeValue, encodeFrame, type WireValue } from './codec.js';
 import { FrameReader } from './framing.js';
 import {
@@ -301,12 +301,10 @@ export class SharedBackendHost {
 
   /** Starts listening. Resolves once clients can connect. */
   static async start(options: SharedBackendHostOptions = {}): Promise<SharedBackendHost> {
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidArgumentError('options must be an object', { argument: 'options' });
-    }
-    const maxFrameBytes = assertPositiveInt(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'maxFrameBytes', 0xffff_ffff);
-    const handshakeTimeoutMs = assertPositiveInt(options.handshakeTimeoutMs ?? 5000, 'handshakeTimeoutMs');
-    const maxOpenListings = assertPositiveInt(options.maxOpenListings ?? 1024, 'maxOpenListings');
+    checkOptions(options, 'SharedBackendHost options', { accepted: OPTION_KEYS.host });
+    const maxFrameBytes = (options.maxFrameBytes === undefined ? DEFAULT_MAX_FRAME_BYTES : assertPositiveInt(options.maxFrameBytes, 'maxFrameBytes', 0xffff_ffff));
+    const handshakeTimeoutMs = (options.handshakeTimeoutMs === undefined ? 5000 : assertPositiveInt(options.handshakeTimeoutMs, 'handshakeTimeoutMs'));
+    const maxOpenListings = (options.maxOpenListings === undefined ? 1024 : assertPositiveInt(options.maxOpenListings, 'maxOpenListings'));
     const token = options.token ?? randomBytes(32).toString('hex');
     if (typeof token !== 'string' || token.length < 16) {
       throw new InvalidArgumentError('token must be a string of at least 16 characters', { argument: 'token' });
@@ -314,7 +312,7 @@ export class SharedBackendHost {
     if (options.backend !== undefined && (typeof options.backend !== 'object' || options.backend === null)) {
       throw new InvalidArgumentError('backend must implement SharedBackend', { argument: 'backend' });
     }
-    const backend = options.backend ?? new InMemoryBackend({ ttlMs: assertTtlMs(options.ttlMs ?? 0) });
+    const backend = options.backend ?? new InMemoryBackend({ ttlMs: (options.ttlMs === undefined ? 0 : assertTtlMs(options.ttlMs)) });
     const closeBackend = options.closeBackend ?? options.backend === undefined;
 
     let socketPath = options.socketPath;

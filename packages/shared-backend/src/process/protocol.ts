@@ -37,7 +37,11 @@ export function errorFromWire(value: WireValue): Error {
   const text = typeof message === 'string' ? message : 'unknown error';
   switch (code) {
     case 'ERR_INVALID_ARGUMENT':
-      return new InvalidArgumentError(text, typeof argument === 'string' ? { argument } : {});
+    case 'ERR_UNKNOWN_OPTION':
+    case 'ERR_TOO_LARGE':
+    case 'ERR_NOT_SERIALIZABLE':
+      // Bad input refused by the host: the same code, matched by isInvalidArgumentError.
+      return new InvalidArgumentError(text, { code, ...(typeof argument === 'string' ? { argument } : {}) });
     case 'ERR_BACKEND_CLOSED':
       return new BackendClosedError(text);
     case 'ERR_AUTH':
