@@ -24,7 +24,8 @@ export interface TuplesReply {
 export interface ParsedRecord {
   flags: string;
   parent: string | undefined;
-  channels: { name: string; field: Buffer }[];
+  /** Channels in record order: blob field ('' for none) and the framed value kept in the record, if any. */
+  channels: { name: string; field: Buffer; inline: Buffer | undefined }[];
   checkpointType: string;
   checkpoint: Buffer;
   metadataType: string;
@@ -115,22 +116,35 @@ export function parseDeltaReply(reply: unknown): { next: Buffer; ancestors: RawA
   return { next, ancestors };
 }
 
-/** Parses a checkpoint record (the layout `checkpoint/put` writes). */
+/**
+ * Parses a checkpoint record (the layout `checkpoint/put` writes; see
+ * `include/checkpoint-frame.lua`). Format 1 (no `i` flag, written before
+ * inline values existed) has 3 items per channel, format 2 has 4: name,
+ * version token, blob field, value kept in the record ('' for none).
+ */
 export function parseRecord(record: Buffer): ParsedRecord {
   const head = unframe(record, 0, 3);
   if (head.items.length !== 3) throw new CorruptCheckpointError('a checkpoint record header is truncated');
   const [flags, parent, count] = head.items as [Buffer, Buffer, Buffer];
   const n = Number(count.toString('latin1'));
   if (!Number.isInteger(n) || n < 0) throw new CorruptCheckpointError('a checkpoint record has a bad channel count');
+  const flagText = flags.toString('latin1');
+  const stride = flagText.includes('i') ? 4 : 3;
   const rest = unframe(record, head.end);
-  if (rest.items.length !== n * 3 + 4) throw new CorruptCheckpointError('a checkpoint record is truncated');
+  if (rest.items.length !== n * stride + 4) throw new CorruptCheckpointError('a checkpoint record is truncated');
   const channels: ParsedRecord['channels'] = [];
   for (let i = 0; i < n; i++) {
-    channels.push({ name: rest.items[3 * i]!.toString('utf8'), field: rest.items[3 * i + 2]! });
+    const at = stride * i;
+    const inline = stride === 4 ? rest.items[at + 3]! : undefined;
+    channels.push({
+      name: rest.items[at]!.toString('utf8'),
+      field: rest.items[at + 2]!,
+      inline: inline !== undefined && inline.length > 0 ? inline : undefined,
+    });
   }
-  const body = rest.items.slice(3 * n);
+  const body = rest.items.slice(stride * n);
   return {
-    flags: flags.toString('latin1'),
+    flags: flagText,
     parent: parent.length === 0 ? undefined : decodeName(parent),
     channels,
     checkpointType: body[0]!.toString('utf8'),
