@@ -29,7 +29,7 @@ import { checkpoint as scripts } from '@x/lua-scripts';
 import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
 import { CorruptCheckpointError } from './errors.js';
 import { CheckpointKeys, fields } from './keys.js';
-import { RedisJsonPlusSerializer } from './serde.js';
+import { NEEDS_ASYNC, RedisJsonPlusSerializer, loadSync } from './serde.js';
 import {
   parseBlob,
   parseDeltaReply,
@@ -164,6 +164,10 @@ export class RedisSaver extends BaseCheckpointSaver {
   readonly #pageSize: number;
   readonly #scanBudget: number;
   #closed = false;
+  /** True when the serde is the default one, whose values can be loaded without a promise each. */
+  readonly #syncSerde: boolean;
+  /** Key lists of recently used threads (building them encodes the id every time). */
+  readonly #threadKeys = new Map<string, string[]>();
   /** True for {@link ShallowRedisSaver}: a put drops the namespace's older checkpoints. */
   protected readonly shallow: boolean = false;
 
@@ -186,6 +190,8 @@ export class RedisSaver extends BaseCheckpointSaver {
     this.#pageSize = positiveInt(options.listPageSize, 100, 'listPageSize');
     this.#scanBudget = positiveInt(options.listScanBudget, 1000, 'listScanBudget');
     this.keys = new CheckpointKeys(options.prefix ?? 'checkpoint');
+    this.#syncSerde =
+      this.serde instanceof RedisJsonPlusSerializer && this.serde.loadsTyped === RedisJsonPlusSerializer.prototype.loadsTyped;
     const given = options.redis;
     this.redis = createRedisAdapter(given, options.onError ? { onError: options.onError } : {});
     this.#ownsConnection = !isRedisAdapter(given) && this.redis.ownsConnection;
@@ -230,6 +236,17 @@ export class RedisSaver extends BaseCheckpointSaver {
     if (this.#closed) throw new ConnectionClosedError('the RedisSaver is closed');
   }
 
+  /** The thread's keys, from a small cache (the lists are never mutated). */
+  #keysOf(threadId: string): string[] {
+    let keys = this.#threadKeys.get(threadId);
+    if (keys === undefined) {
+      keys = this.keys.thread(threadId);
+      if (this.#threadKeys.size >= 256) this.#threadKeys.delete(this.#threadKeys.keys().next().value!);
+      this.#threadKeys.set(threadId, keys);
+    }
+    return keys;
+  }
+
   get #readTtl(): number {
     return this.#refreshOnRead ? this.#ttlMs : 0;
   }
@@ -247,7 +264,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     const idE = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
     const reply = await this.redis.runScript(
       scripts.getTuple,
-      { keys: this.keys.thread(threadId), args: [nsE, idE, this.#readTtl] },
+      { keys: this.#keysOf(threadId), args: [nsE, idE, this.#readTtl] },
       { returnBuffers: true },
     );
     const parsed = parseTuplesReply(reply);
@@ -310,7 +327,7 @@ export class RedisSaver extends BaseCheckpointSaver {
       conf.thread_id !== undefined ? [toThreadId(conf.thread_id)] : this.#scanThreads();
     for await (const threadId of threads) {
       let hi = max;
-      const keys = this.keys.thread(threadId);
+      const keys = this.#keysOf(threadId);
       while (remaining > 0) {
         this.#assertOpen();
         const pageLimit = Math.min(remaining, this.#pageSize);
@@ -354,22 +371,32 @@ export class RedisSaver extends BaseCheckpointSaver {
   }
 
   /**
+   * A value as the serde loads it: synchronously when the serde is the default
+   * one (no promise per value), else (or for a LangChain object) its promise.
+   */
+  #loadFast(type: string, value: Buffer): unknown {
+    if (this.#syncSerde) {
+      const loaded = loadSync(type, type === 'json' ? value : bytes(value));
+      if (loaded !== NEEDS_ASYNC) return loaded;
+    }
+    return this.#load(type, value);
+  }
+
+  /**
    * Builds a tuple from a reply block. Every value (checkpoint, metadata,
    * channels, pending writes) is handed to the serde at once and awaited
    * together: one `Promise.all`, no promise of our own per value.
    */
   async #toTuple(threadId: string, block: RawBlock, blobs: Buffer[]): Promise<CheckpointTuple> {
     const record = parseRecord(block.record);
-    const loads: Promise<unknown>[] = [
-      this.#load(record.checkpointType, record.checkpoint),
-      this.#load(record.metadataType, record.metadata),
-    ];
+    // values load synchronously with the default serde; anything else is awaited together
+    const loaded: unknown[] = [this.#loadFast(record.checkpointType, record.checkpoint), this.#loadFast(record.metadataType, record.metadata)];
     const names: string[] = [];
     for (const channel of record.channels) {
       if (channel.inline === undefined) continue;
       const { type, value } = parseBlob(channel.inline);
       names.push(channel.name);
-      loads.push(this.#load(type, value));
+      loaded.push(this.#loadFast(type, value));
     }
     for (const [pos, blobNo] of block.present) {
       const channel = record.channels[pos - 1];
@@ -377,11 +404,15 @@ export class RedisSaver extends BaseCheckpointSaver {
       if (!channel || !blob) throw new CorruptCheckpointError('a checkpoint reply references a missing blob');
       const { type, value } = parseBlob(blob);
       names.push(channel.name);
-      loads.push(this.#load(type, value));
+      loaded.push(this.#loadFast(type, value));
     }
     const writes = block.writes.map(parseWrite);
-    for (const w of writes) loads.push(this.#load(w.type, w.value));
-    const loaded = await Promise.all(loads);
+    for (const w of writes) loaded.push(this.#loadFast(w.type, w.value));
+    // a loaded value is never a Promise (no serde revives one): any Promise here is a pending load
+    if (loaded.some((v) => v instanceof Promise)) {
+      const settled = await Promise.all(loaded);
+      for (let i = 0; i < settled.length; i++) loaded[i] = settled[i];
+    }
     const channel_values: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) setOwn(channel_values, names[i]!, loaded[2 + i]);
     const pendingWrites: CheckpointPendingWrite[] = writes.map((w, i) => [w.taskId, w.channel, loaded[2 + names.length + i]]);
@@ -504,7 +535,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     ];
     for (const c of channels) args.push(...c);
     this.#assertOpen();
-    await this.redis.runScript(scripts.put, { keys: this.keys.thread(threadId), args });
+    await this.redis.runScript(scripts.put, { keys: this.#keysOf(threadId), args });
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -541,7 +572,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     );
     for (const e of encoded) args.push(...e);
     this.#assertOpen();
-    await this.redis.runScript(scripts.putWrites, { keys: this.keys.thread(threadId), args });
+    await this.redis.runScript(scripts.putWrites, { keys: this.#keysOf(threadId), args });
   }
 
   /** Deletes every key of the thread (every namespace), and nothing else. One round trip. */

@@ -212,6 +212,22 @@ function reviveSync(value: unknown): unknown {
 
 const decoder = new TextDecoder();
 
+/** Returned by {@link loadSync} when the value needs the asynchronous path. */
+export const NEEDS_ASYNC: unique symbol = Symbol('needs loadsTyped');
+
+/**
+ * What `RedisJsonPlusSerializer.loadsTyped` resolves to, computed synchronously
+ * (no promise per value), or {@link NEEDS_ASYNC} when the value holds a
+ * LangChain-serialized object (or has a type other than json / bytes).
+ * `data` is kept for `bytes`: pass a copy the caller may give away.
+ */
+export function loadSync(type: string, data: Uint8Array): unknown {
+  if (type === 'bytes') return data;
+  if (type !== 'json') return NEEDS_ASYNC;
+  const fast = reviveSync(JSON.parse(decoder.decode(data)));
+  return fast === ASYNC ? NEEDS_ASYNC : fast;
+}
+
 /**
  * The default serializer of the Redis savers: LangGraph's `JsonPlusSerializer`
  * (same bytes for everything it handles: messages, `Uint8Array`, `Map`, `Set`,
