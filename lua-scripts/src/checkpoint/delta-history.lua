@@ -59,7 +59,7 @@ while cur ~= '' and nopen > 0 and visited < steps do
     break
   end
   visited = visited + 1
-  local _, parent, n, items, stride = cp_header(rec)
+  local _, parent, n, items, stride, base = cp_header(rec)
   out[#out + 1] = cur
   -- writes to open channels, in (taskPath, taskId, idx) order
   local _, values = cp_writes(ns .. '\0' .. cur .. '\0')
@@ -80,7 +80,7 @@ while cur ~= '' and nopen > 0 and visited < steps do
   -- seeds: open channels this ancestor stored a value for
   local seeds = {}
   for i = 1, n do
-    local at = stride * (i - 1)
+    local at = base + stride * (i - 1)
     local channel, field = items[at + 1], items[at + 3]
     if open[channel] then
       -- a value stored in the record itself, else the blob it references

@@ -3,7 +3,7 @@
 -- newVersions goes to the blob (channel, version). A value whose version is not
 -- new is referenced where it already lies, when it is byte for byte the value
 -- there (the parent's blob for that version, else the blob (channel, version)),
--- kept in the record itself (format 2, flag 'i') when it differs from that blob,
+-- kept in the record itself (record format 3, see include/checkpoint-frame.lua) when it differs from that blob,
 -- and dropped when no blob of that version exists (the newVersions contract the
 -- upstream validation suite checks). A value without a version is kept in the
 -- record. So a read returns exactly the values put, but for that one case.
@@ -48,16 +48,15 @@ local from_parent = {}
 if parent ~= '' then
   local prec = redis.call('HGET', K_CP, ns .. '\0' .. parent)
   if prec then
-    local _, _, pn, pitems, pstride = cp_header(prec)
+    local _, _, pn, pitems, pstride, pbase = cp_header(prec)
     for i = 1, pn do
-      local at = pstride * (i - 1)
+      local at = pbase + pstride * (i - 1)
       from_parent[pitems[at + 1]] = { pitems[at + 2], pitems[at + 3] }
     end
   end
 end
 
-local parts = {}
-local count = 0
+local header = { flags .. 'i', parent }
 local refs = {}
 local i = 9
 while i <= #ARGV do
@@ -90,15 +89,15 @@ while i <= #ARGV do
     field = ''
   end
   if field ~= '' then refs[field] = true end
-  count = count + 1
-  parts[#parts + 1] = cp_frame(channel)
-  parts[#parts + 1] = cp_frame(version)
-  parts[#parts + 1] = cp_frame(field)
-  parts[#parts + 1] = cp_frame(inline)
+  local h = #header
+  header[h + 1] = channel
+  header[h + 2] = version
+  header[h + 3] = field
+  header[h + 4] = inline
   i = i + 5
 end
 
-local record = cp_frame(flags .. 'i') .. cp_frame(parent) .. cp_frame(tostring(count)) .. table.concat(parts) .. body
+local record = cmsgpack.pack(header) .. body
 redis.call('HSET', K_CP, member, record)
 if tokens ~= '' then
   redis.call('HSET', K_MD, member, tokens)
