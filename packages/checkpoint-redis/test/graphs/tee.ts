@@ -18,10 +18,12 @@ import { RedisJsonPlusSerializer, type RedisSaver } from '../../src/index.js';
  * so their raw read-back can be compared. Remembers the namespaces written.
  */
 export class TeeSaver extends BaseCheckpointSaver {
-  readonly memory = new MemorySaver(new RedisJsonPlusSerializer());
   readonly namespaces = new Set<string>(['']);
 
-  constructor(readonly redis: RedisSaver) {
+  constructor(
+    readonly redis: RedisSaver,
+    readonly memory: MemorySaver = new MemorySaver(new RedisJsonPlusSerializer()),
+  ) {
     super(redis.serde);
   }
 
