@@ -3,10 +3,11 @@
 -- newVersions goes to the blob (channel, version). A value whose version is not
 -- new is referenced where it already lies, when it is byte for byte the value
 -- there (the parent's blob for that version, else the blob (channel, version)),
--- kept in the record itself (record format 3, see include/checkpoint-frame.lua) when it differs from that blob,
--- and dropped when no blob of that version exists (the newVersions contract the
--- upstream validation suite checks). A value without a version is kept in the
--- record. So a read returns exactly the values put, but for that one case.
+-- kept in the record itself when it differs from that blob, and dropped when
+-- no blob of that version exists (the newVersions contract the upstream
+-- validation suite checks). A value without a version is kept in the record.
+-- So a read returns exactly the values put, but for that one case. The record
+-- is format 3 (a MessagePack header, see include/checkpoint-frame.lua).
 -- With shallow = 1 every other checkpoint of the namespace is dropped (with its
 -- writes and the blobs only it referenced). Refreshes the thread's TTL.
 -- KEYS[1] checkpoints: hash ns\0id -> record
