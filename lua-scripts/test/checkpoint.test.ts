@@ -43,7 +43,7 @@ describe('checkpoint/*.lua on a real Redis', () => {
     run(checkpoint.putWrites, keys, [
       ns,
       id,
-      mode,
+      (mode === 'replace' ? 'r' : 'i').repeat(writes.length),
       shallow ? '1' : '0',
       0,
       ...writes.flatMap(([path, task, i, value]) => {
@@ -51,6 +51,10 @@ describe('checkpoint/*.lua on a real Redis', () => {
         return [sortKey, `${ns}${S}${id}${S}${task}${S}${idx(i)}`, frame(sortKey, task, 'ch', 'json', value)];
       }),
     ]);
+
+  /** The header of a stored record, decoded by the server's cmsgpack. */
+  const header = (keys: string[], member: string) =>
+    cmd('EVAL', "local _, h = cmsgpack.unpack_one(redis.call('HGET', KEYS[1], ARGV[1])) return h", 1, keys[0]!, member);
 
   beforeAll(async () => {
     await client.connect();
@@ -70,7 +74,7 @@ describe('checkpoint/*.lua on a real Redis', () => {
   it('put stores the record, indexes and new blobs; get-tuple reads latest or by id with blobs and writes', async () => {
     const k = thread();
     await put(k, '', 'c1', '', [['a', 'n1', 'n', 'A1'], ['b', 'n1', 'n', 'B1']]);
-    await put(k, '', 'c2', 'c1', [['a', 'n1', 'c', ''], ['b', 'n2', 'n', 'B2']]);
+    await put(k, '', 'c2', 'c1', [['a', 'n1', 'c', 'A1'], ['b', 'n2', 'n', 'B2']]);
     expect(await cmd('HLEN', k[4]!)).toBe(3);
     expect(await cmd('ZRANGE', k[2]!, 0, -1)).toEqual([`${S}c1`, `${S}c2`]);
     expect(await cmd('ZRANGE', k[3]!, 0, -1)).toEqual([`c1${S}`, `c2${S}`]);
@@ -78,7 +82,8 @@ describe('checkpoint/*.lua on a real Redis', () => {
     const latest = (await run(checkpoint.getTuple, k, ['', '', 0])) as unknown[];
     // { cursor, n, ns, id, record, present count, (pos, blob no)*, writes count, writes, parent writes count, blob count, blobs }
     expect(latest.slice(0, 4)).toEqual(['', 1, '', 'c2']);
-    expect(String(latest[4])).toContain(frame('a', 'n1', `${S}a${S}n1`)); // carried channel points at c1's blob
+    // the record header (a MessagePack array): flags, parent, (channel, version, field, inline)*
+    expect(await header(k, `${S}c2`)).toEqual(['i', 'c1', 'a', 'n1', `${S}a${S}n1`, '', 'b', 'n2', `${S}b${S}n2`, '']); // a points at c1's blob
     expect(latest.slice(5, 10)).toEqual([2, 1, 1, 2, 2]);
     expect(latest[10]).toBe(1);
     expect(String(latest[11])).toContain('"w"');
@@ -95,10 +100,25 @@ describe('checkpoint/*.lua on a real Redis', () => {
     await put(k, '', 'root', '', [['x', 'n1', 'n', 'root']]);
     await put(k, '', 'a', 'root', [['x', 'n2', 'n', 'A']]);
     await put(k, '', 'b', 'root', [['x', 'n2', 'n', 'B']]);
-    await put(k, '', 'b2', 'b', [['x', 'n2', 'c', '']]);
+    await put(k, '', 'b2', 'b', [['x', 'n2', 'c', 'B']]);
     expect(((await cmd('HKEYS', k[4]!)) as string[]).sort()).toEqual([`${S}x${S}n1`, `${S}x${S}n2`, `${S}x${S}n2${S}b`]);
     expect(((await run(checkpoint.getTuple, k, ['', 'b2', 0])) as unknown[]).at(-1)).toBe('B');
     expect(((await run(checkpoint.getTuple, k, ['', 'a', 0])) as unknown[]).at(-1)).toBe('A');
+  });
+
+  it('put keeps a value in the record when it has no version, or is not the stored value of its version', async () => {
+    const k = thread();
+    await put(k, '', 'c1', '', [['a', 'n1', 'n', 'A1']]);
+    // 'c' with another value than the blob of (a, n1); 'i' without a version; 'e' without a value
+    await run(checkpoint.put, k, ['', 'c2', 'c1', '', '0', 0, frame('json', '{}', 'json', '{}'), '',
+      'a', 'n1', `${S}a${S}n1`, 'c', 'A-changed', 'tasks', '', '', 'i', 'T', 'gone', 'n1', `${S}gone${S}n1`, 'e', '']);
+    expect(await cmd('HLEN', k[4]!)).toBe(1); // no blob for any of them
+    const reply = (await run(checkpoint.getTuple, k, ['', 'c2', 0])) as unknown[];
+    expect(await header(k, `${S}c2`)).toEqual(['i', 'c1', 'a', 'n1', '', 'A-changed', 'tasks', '', '', 'T', 'gone', 'n1', '', '']);
+    expect(reply.slice(5)).toEqual([0, 0, 0, 0]); // nothing referenced: no blob sent
+    // a 'c' value equal to the blob is referenced, not copied
+    await run(checkpoint.put, k, ['', 'c3', 'c1', '', '0', 0, frame('json', '{}', 'json', '{}'), '', 'a', 'n1', `${S}a${S}n1`, 'c', 'A1']);
+    expect(((await run(checkpoint.getTuple, k, ['', 'c3', 0])) as unknown[]).slice(5)).toEqual([1, 1, 1, 0, 0, 1, 'A1']);
   });
 
   it('put with shallow = 1 drops the namespace’s other checkpoints, their writes and their own blobs', async () => {
@@ -106,7 +126,7 @@ describe('checkpoint/*.lua on a real Redis', () => {
     await put(k, '', 'c1', '', [['a', 'n1', 'n', 'A'], ['b', 'n1', 'n', 'B']], { shallow: true });
     await putWrites(k, '', 'c1', 'ignore', [['', 't', 0, '1']]);
     await put(k, 'sub', 's1', '', [['a', 'n1', 'n', 'SUB']], { shallow: true });
-    expect(await put(k, '', 'c2', 'c1', [['a', 'n1', 'c', ''], ['b', 'n2', 'n', 'B2']], { shallow: true })).toBe(1);
+    expect(await put(k, '', 'c2', 'c1', [['a', 'n1', 'c', 'A'], ['b', 'n2', 'n', 'B2']], { shallow: true })).toBe(1);
     expect(((await cmd('HKEYS', k[0]!)) as string[]).sort()).toEqual([`${S}c2`, `sub${S}s1`]);
     expect(((await cmd('HKEYS', k[4]!)) as string[]).sort()).toEqual([`${S}a${S}n1`, `${S}b${S}n2`, `sub${S}a${S}n1`]);
     expect(await cmd('HLEN', k[6]!)).toBe(0);

@@ -1,7 +1,7 @@
 -- Walks the parent chain of a checkpoint for getDeltaChannelHistory: for each
 -- ancestor (newest first) the pending writes to the channels still open, and
--- for each channel the blob of the nearest ancestor that stored a value (its
--- seed), after which the channel's walk ends. At most `steps` ancestors per
+-- for each channel the value of the nearest ancestor that stored one (its
+-- seed: the blob it references or the value kept in its record), after which the channel's walk ends. At most `steps` ancestors per
 -- call; the reply says where to continue. Optionally refreshes the TTL.
 -- KEYS[1] checkpoints: hash ns\0id -> record
 -- KEYS[2] metadata: hash ns\0id -> framed metadata filter tokens
@@ -59,7 +59,7 @@ while cur ~= '' and nopen > 0 and visited < steps do
     break
   end
   visited = visited + 1
-  local _, parent, n, triples = cp_header(rec)
+  local _, parent, n, items, stride, base = cp_header(rec)
   out[#out + 1] = cur
   -- writes to open channels, in (taskPath, taskId, idx) order
   local _, values = cp_writes(ns .. '\0' .. cur .. '\0')
@@ -80,9 +80,12 @@ while cur ~= '' and nopen > 0 and visited < steps do
   -- seeds: open channels this ancestor stored a value for
   local seeds = {}
   for i = 1, n do
-    local channel, field = triples[3 * i - 2], triples[3 * i]
-    if field ~= '' and open[channel] then
-      local blob = redis.call('HGET', K_BL, field)
+    local at = base + stride * (i - 1)
+    local channel, field = items[at + 1], items[at + 3]
+    if open[channel] then
+      -- a value stored in the record itself, else the blob it references
+      local blob = stride == 4 and items[at + 4] ~= '' and items[at + 4] or nil
+      if not blob and field ~= '' then blob = redis.call('HGET', K_BL, field) end
       if blob then
         seeds[#seeds + 1] = open[channel]
         seeds[#seeds + 1] = blob

@@ -1,8 +1,8 @@
 -- Stores pending writes of one checkpoint (which need not exist yet: LangGraph
 -- may land putWrites before the put of its checkpoint). Each write is keyed by
--- (taskId, idx) and ordered by (taskPath, taskId, idx). mode 'replace'
--- overwrites existing writes (a batch of only special channels); 'ignore'
--- keeps existing ones (insert-or-ignore). With shallow = 1 writes for a
+-- (taskId, idx) and ordered by (taskPath, taskId, idx). Per write, mode 'r'
+-- overwrites an existing write (special channels: errors, interrupts, ...) and
+-- 'i' keeps an existing one (insert-or-ignore), as MemorySaver does. With shallow = 1 writes for a
 -- checkpoint older than the namespace's newest are ignored (it is gone).
 -- Refreshes the thread's TTL.
 -- KEYS[1] checkpoints: hash ns\0id -> record
@@ -15,7 +15,7 @@
 -- KEYS[8] pin: present when the thread is pinned
 -- ARGV[1] ns: encoded namespace
 -- ARGV[2] id: encoded checkpoint id
--- ARGV[3] mode: 'replace' or 'ignore'
+-- ARGV[3] modes: one letter per write, 'r' (replace) or 'i' (ignore)
 -- ARGV[4] shallow: '1' to ignore writes to a superseded checkpoint
 -- ARGV[5] ttlMs: TTL to set on every key of the thread, 0 for none
 -- ARGV[6...] writes: per write: sort key, field, framed write (sort key, taskId, channel, type, bytes)
@@ -25,7 +25,7 @@
 
 local ns = ARGV[1]
 local id = ARGV[2]
-local replace = ARGV[3] == 'replace'
+local modes = ARGV[3]
 local shallow = ARGV[4] == '1'
 local ttl_ms = tonumber(ARGV[5])
 
@@ -39,9 +39,11 @@ end
 
 local stored = 0
 local i = 6
+local w = 0
 while i <= #ARGV do
   local sort_key, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if replace then
+  w = w + 1
+  if string.byte(modes, w) == 114 then -- 'r'
     local old = redis.call('HGET', K_WV, field)
     if old then
       local old_key = cp_unframe(old, 1, 1)[1]

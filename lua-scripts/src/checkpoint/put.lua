@@ -1,9 +1,13 @@
 -- Stores one checkpoint of a thread: its record, metadata filter tokens, index
--- entries, and the blobs of the channels in newVersions (only those). Channels
--- carried over from the parent point at the parent's blob, so a fork that
--- reuses a channel version number never sees another branch's value.
--- A carried channel the parent does not know resolves to the plain blob
--- (channel, version) if one exists now, else to no value.
+-- entries, and every channel value it was given. A value of a channel in
+-- newVersions goes to the blob (channel, version). A value whose version is not
+-- new is referenced where it already lies, when it is byte for byte the value
+-- there (the parent's blob for that version, else the blob (channel, version)),
+-- kept in the record itself when it differs from that blob, and dropped when
+-- no blob of that version exists (the newVersions contract the upstream
+-- validation suite checks). A value without a version is kept in the record.
+-- So a read returns exactly the values put, but for that one case. The record
+-- is format 3 (a MessagePack header, see include/checkpoint-frame.lua).
 -- With shallow = 1 every other checkpoint of the namespace is dropped (with its
 -- writes and the blobs only it referenced). Refreshes the thread's TTL.
 -- KEYS[1] checkpoints: hash ns\0id -> record
@@ -22,8 +26,9 @@
 -- ARGV[6] ttlMs: TTL to set on every key of the thread, 0 for none
 -- ARGV[7] body: framed checkpoint and metadata (type, bytes, type, bytes)
 -- ARGV[8] tokens: framed metadata filter tokens (key, token)*
--- ARGV[9...] channels: per channel of channel_versions: name, version token,
---   blob field, state ('n' new with a value, 'e' new without one, 'c' carried), value
+-- ARGV[9...] channels: per channel: name, version token ('' for none), blob field
+--   ('' for none), state ('n' new version with a value, 'c' old version with a
+--   value, 'i' a value without a version, 'e' no value), framed value ('' for 'e')
 -- Reply: integer, how many older checkpoints a shallow put dropped (0 otherwise)
 --!include include/checkpoint-frame.lua
 --!include include/checkpoint-thread.lua
@@ -44,20 +49,21 @@ local from_parent = {}
 if parent ~= '' then
   local prec = redis.call('HGET', K_CP, ns .. '\0' .. parent)
   if prec then
-    local _, _, pn, ptriples = cp_header(prec)
+    local _, _, pn, pitems, pstride, pbase = cp_header(prec)
     for i = 1, pn do
-      from_parent[ptriples[3 * i - 2]] = { ptriples[3 * i - 1], ptriples[3 * i] }
+      local at = pbase + pstride * (i - 1)
+      from_parent[pitems[at + 1]] = { pitems[at + 2], pitems[at + 3] }
     end
   end
 end
 
-local parts = {}
-local count = 0
+local header = { flags .. 'i', parent }
 local refs = {}
 local i = 9
 while i <= #ARGV do
   local channel, version, field, state = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local value = ARGV[i + 4]
+  local inline = ''
   if state == 'n' then
     if redis.call('HSETNX', K_BL, field, value) == 0 then
       if redis.call('HGET', K_BL, field) ~= value then
@@ -66,25 +72,33 @@ while i <= #ARGV do
         redis.call('HSET', K_BL, field, value)
       end
     end
-  elseif state == 'e' then
-    field = ''
-  else
+  elseif state == 'c' then
     local p = from_parent[channel]
-    if p and p[1] == version then
-      field = p[2]
-    elseif redis.call('HEXISTS', K_BL, field) == 0 then
+    if p and p[1] == version and p[2] ~= '' then field = p[2] end
+    local stored = redis.call('HGET', K_BL, field)
+    if not stored then
+      -- a version no checkpoint stored: no value (the newVersions contract)
       field = ''
+    elseif stored ~= value then
+      field = ''
+      inline = value
     end
+  elseif state == 'i' then
+    field = ''
+    inline = value
+  else
+    field = ''
   end
   if field ~= '' then refs[field] = true end
-  count = count + 1
-  parts[#parts + 1] = cp_frame(channel)
-  parts[#parts + 1] = cp_frame(version)
-  parts[#parts + 1] = cp_frame(field)
+  local h = #header
+  header[h + 1] = channel
+  header[h + 2] = version
+  header[h + 3] = field
+  header[h + 4] = inline
   i = i + 5
 end
 
-local record = cp_frame(flags) .. cp_frame(parent) .. cp_frame(tostring(count)) .. table.concat(parts) .. body
+local record = cmsgpack.pack(header) .. body
 redis.call('HSET', K_CP, member, record)
 if tokens ~= '' then
   redis.call('HSET', K_MD, member, tokens)

@@ -18,9 +18,9 @@ end
 
 -- Adds the blob fields a record references to the set `into` (field -> true).
 local function cp_record_fields(rec, into)
-  local _, _, n, triples = cp_header(rec)
+  local _, _, n, items, stride, base = cp_header(rec)
   for i = 1, n do
-    local f = triples[3 * i]
+    local f = items[base + stride * (i - 1) + 3]
     if f ~= '' then into[f] = true end
   end
 end

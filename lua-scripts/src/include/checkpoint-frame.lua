@@ -26,15 +26,29 @@ local function cp_unframe(s, pos, max)
 end
 
 -- The header of a checkpoint record: flags, parent id (encoded, '' for none),
--- and one triple per channel of the checkpoint's channel_versions:
--- (channel, version token, blob field or '' when the channel has no value).
--- Returns flags, parent, n, triples (a flat array of 3 * n items).
+-- and one entry per channel of the checkpoint. Format 3 (written now): the
+-- header is one MessagePack array { flags, parent, (channel, version, field,
+-- inline)* } (cmsgpack parses it in C: much cheaper than unframing it in Lua),
+-- then the framed body; it starts with a MessagePack array byte (>= 0x90),
+-- while framed records start with a decimal digit. Format 1 (flags without 'i'):
+-- triples (channel, version token, blob field or '' when the channel has no
+-- value). Format 2 (flags with 'i'): quadruples (channel, version token or ''
+-- when the channel has no version, blob field or '', the value itself framed
+-- (type, bytes) when it is stored in the record, else ''). A channel has a
+-- value when its field or its inline value is not ''.
+-- Returns flags, parent, n, items, stride, base: item k (1-based) of channel i
+-- (1-based) is items[base + stride * (i - 1) + k].
 local function cp_header(rec)
+  if string.byte(rec, 1) >= 0x90 then
+    local _, h = cmsgpack.unpack_one(rec)
+    return h[1], h[2], (#h - 2) / 4, h, 4, 2
+  end
   local head, pos = cp_unframe(rec, 1, 3)
   local n = tonumber(head[3])
-  local triples = {}
+  local stride = string.find(head[1], 'i', 1, true) and 4 or 3
+  local items = {}
   if n > 0 then
-    triples = cp_unframe(rec, pos, n * 3)
+    items = cp_unframe(rec, pos, n * stride)
   end
-  return head[1], head[2], n, triples
+  return head[1], head[2], n, items, stride, 0
 end

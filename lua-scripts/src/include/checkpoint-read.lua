@@ -26,14 +26,14 @@ local function cp_new_blobs()
 end
 
 local function cp_emit(out, blobs, ns, id, rec)
-  local flags, parent, n, triples = cp_header(rec)
+  local flags, parent, n, items, stride, base = cp_header(rec)
   out[#out + 1] = ns
   out[#out + 1] = id
   out[#out + 1] = rec
   -- blobs referenced by the record (fetch only the ones not in the table yet)
   local want, want_pos = {}, {}
   for i = 1, n do
-    local f = triples[3 * i]
+    local f = items[base + stride * (i - 1) + 3]
     if f ~= '' and blobs.index[f] == nil then
       want[#want + 1] = f
       want_pos[#want_pos + 1] = i
@@ -53,7 +53,7 @@ local function cp_emit(out, blobs, ns, id, rec)
   end
   local present = {}
   for i = 1, n do
-    local f = triples[3 * i]
+    local f = items[base + stride * (i - 1) + 3]
     if f ~= '' then
       local bi = blobs.index[f]
       if bi ~= nil and bi > 0 then

@@ -24,7 +24,8 @@ export interface TuplesReply {
 export interface ParsedRecord {
   flags: string;
   parent: string | undefined;
-  channels: { name: string; field: Buffer }[];
+  /** Channels in record order: blob field ('' for none) and the framed value kept in the record, if any. */
+  channels: { name: string; field: Buffer; inline: Buffer | undefined }[];
   checkpointType: string;
   checkpoint: Buffer;
   metadataType: string;
@@ -115,22 +116,93 @@ export function parseDeltaReply(reply: unknown): { next: Buffer; ancestors: RawA
   return { next, ancestors };
 }
 
-/** Parses a checkpoint record (the layout `checkpoint/put` writes). */
+/**
+ * Reads the MessagePack array a format-3 record starts with (written by Lua's
+ * cmsgpack: strings and small integers only). Returns its items and the
+ * offset after it.
+ */
+function readHeaderArray(buf: Buffer): { items: Buffer[]; end: number } {
+  let pos = 0;
+  const need = (n: number) => {
+    if (pos + n > buf.length) throw new CorruptCheckpointError('a checkpoint record header is truncated');
+  };
+  const b0 = buf[pos++]!;
+  let count: number;
+  if (b0 >= 0x90 && b0 <= 0x9f) count = b0 & 0x0f;
+  else if (b0 === 0xdc) (need(2), (count = buf.readUInt16BE(pos)), (pos += 2));
+  else if (b0 === 0xdd) (need(4), (count = buf.readUInt32BE(pos)), (pos += 4));
+  else throw new CorruptCheckpointError('a checkpoint record header is not an array');
+  const items: Buffer[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    need(1);
+    const t = buf[pos++]!;
+    let len: number;
+    if (t >= 0xa0 && t <= 0xbf) len = t & 0x1f;
+    else if (t === 0xd9 || t === 0xc4) (need(1), (len = buf[pos]!), (pos += 1));
+    else if (t === 0xda || t === 0xc5) (need(2), (len = buf.readUInt16BE(pos)), (pos += 2));
+    else if (t === 0xdb || t === 0xc6) (need(4), (len = buf.readUInt32BE(pos)), (pos += 4));
+    else throw new CorruptCheckpointError(`unexpected MessagePack type 0x${t.toString(16)} in a record header`);
+    need(len);
+    items[i] = buf.subarray(pos, pos + len);
+    pos += len;
+  }
+  return { items, end: pos };
+}
+
+/**
+ * Parses a checkpoint record (the layout `checkpoint/put` writes; see
+ * `include/checkpoint-frame.lua`). Format 3 (written now): a MessagePack array
+ * [flags, parent, (name, version token, blob field, inline value)*], then the
+ * framed body. Format 1 (written before inline values existed: framed, no `i`
+ * flag) has 3 items per channel; format 2 (framed, `i` flag) has 4.
+ */
 export function parseRecord(record: Buffer): ParsedRecord {
-  const head = unframe(record, 0, 3);
-  if (head.items.length !== 3) throw new CorruptCheckpointError('a checkpoint record header is truncated');
-  const [flags, parent, count] = head.items as [Buffer, Buffer, Buffer];
-  const n = Number(count.toString('latin1'));
-  if (!Number.isInteger(n) || n < 0) throw new CorruptCheckpointError('a checkpoint record has a bad channel count');
-  const rest = unframe(record, head.end);
-  if (rest.items.length !== n * 3 + 4) throw new CorruptCheckpointError('a checkpoint record is truncated');
+  let flagText: string;
+  let parent: Buffer;
+  let items: Buffer[];
+  let first: number;
+  let n: number;
+  let stride: number;
+  let bodyStart: number;
+  if (record.length > 0 && record[0]! >= 0x90) {
+    const head = readHeaderArray(record);
+    if (head.items.length < 2 || (head.items.length - 2) % 4 !== 0) throw new CorruptCheckpointError('a checkpoint record header is truncated');
+    flagText = head.items[0]!.toString('latin1');
+    parent = head.items[1]!;
+    items = head.items;
+    first = 2;
+    stride = 4;
+    n = (head.items.length - 2) / 4;
+    bodyStart = head.end;
+  } else {
+    const head = unframe(record, 0, 3);
+    if (head.items.length !== 3) throw new CorruptCheckpointError('a checkpoint record header is truncated');
+    const count = head.items[2]!;
+    n = Number(count.toString('latin1'));
+    if (!Number.isInteger(n) || n < 0) throw new CorruptCheckpointError('a checkpoint record has a bad channel count');
+    flagText = head.items[0]!.toString('latin1');
+    parent = head.items[1]!;
+    stride = flagText.includes('i') ? 4 : 3;
+    const rest = unframe(record, head.end, n * stride);
+    if (rest.items.length !== n * stride) throw new CorruptCheckpointError('a checkpoint record is truncated');
+    items = rest.items;
+    first = 0;
+    bodyStart = rest.end;
+  }
+  const body = unframe(record, bodyStart).items;
+  if (body.length !== 4) throw new CorruptCheckpointError('a checkpoint record is truncated');
   const channels: ParsedRecord['channels'] = [];
   for (let i = 0; i < n; i++) {
-    channels.push({ name: rest.items[3 * i]!.toString('utf8'), field: rest.items[3 * i + 2]! });
+    const at = first + stride * i;
+    const inline = stride === 4 ? items[at + 3]! : undefined;
+    channels.push({
+      name: items[at]!.toString('utf8'),
+      field: items[at + 2]!,
+      inline: inline !== undefined && inline.length > 0 ? inline : undefined,
+    });
   }
-  const body = rest.items.slice(3 * n);
   return {
-    flags: flags.toString('latin1'),
+    flags: flagText,
     parent: parent.length === 0 ? undefined : decodeName(parent),
     channels,
     checkpointType: body[0]!.toString('utf8'),

@@ -29,7 +29,7 @@ import { checkpoint as scripts } from '@x/lua-scripts';
 import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
 import { CorruptCheckpointError } from './errors.js';
 import { CheckpointKeys, fields } from './keys.js';
-import { RedisJsonPlusSerializer } from './serde.js';
+import { NEEDS_ASYNC, RedisJsonPlusSerializer, loadSync } from './serde.js';
 import {
   parseBlob,
   parseDeltaReply,
@@ -106,6 +106,17 @@ function toThreadId(value: unknown, argument = 'thread_id'): string {
   return assertId(value, argument);
 }
 
+/** An own property (never one inherited from Object.prototype). */
+function has(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/** Sets an own property, also for a key such as `__proto__` (as JSON.parse would). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
 function positiveInt(value: number | undefined, fallback: number, argument: string): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -129,8 +140,9 @@ function bytes(b: Buffer): Uint8Array {
  * is one Lua script on the thread's hash slot, so it runs unchanged on Redis
  * OSS >= 7, Valkey, managed services and Redis Cluster.
  *
- * - `put` stores only the channels in `newVersions` (as blobs keyed by channel
- *   and version) and `getTuple` reassembles the rest from ancestors' blobs;
+ * - `getTuple` and `list` return exactly what was put (every channel value,
+ *   with or without a version), as `MemorySaver` does; a value is stored once
+ *   per channel version (a blob), values without a version in the record;
  * - `putWrites` may land before the `put` of its checkpoint;
  * - `list` filters metadata on the server, honours `before` for uuid6 ids and
  *   has no hidden limit;
@@ -152,6 +164,10 @@ export class RedisSaver extends BaseCheckpointSaver {
   readonly #pageSize: number;
   readonly #scanBudget: number;
   #closed = false;
+  /** True when the serde is the default one, whose values can be loaded without a promise each. */
+  readonly #syncSerde: boolean;
+  /** Key lists of recently used threads (building them encodes the id every time). */
+  readonly #threadKeys = new Map<string, string[]>();
   /** True for {@link ShallowRedisSaver}: a put drops the namespace's older checkpoints. */
   protected readonly shallow: boolean = false;
 
@@ -174,6 +190,8 @@ export class RedisSaver extends BaseCheckpointSaver {
     this.#pageSize = positiveInt(options.listPageSize, 100, 'listPageSize');
     this.#scanBudget = positiveInt(options.listScanBudget, 1000, 'listScanBudget');
     this.keys = new CheckpointKeys(options.prefix ?? 'checkpoint');
+    this.#syncSerde =
+      this.serde instanceof RedisJsonPlusSerializer && this.serde.loadsTyped === RedisJsonPlusSerializer.prototype.loadsTyped;
     const given = options.redis;
     this.redis = createRedisAdapter(given, options.onError ? { onError: options.onError } : {});
     this.#ownsConnection = !isRedisAdapter(given) && this.redis.ownsConnection;
@@ -218,6 +236,17 @@ export class RedisSaver extends BaseCheckpointSaver {
     if (this.#closed) throw new ConnectionClosedError('the RedisSaver is closed');
   }
 
+  /** The thread's keys, from a small cache (the lists are never mutated). */
+  #keysOf(threadId: string): string[] {
+    let keys = this.#threadKeys.get(threadId);
+    if (keys === undefined) {
+      keys = this.keys.thread(threadId);
+      if (this.#threadKeys.size >= 256) this.#threadKeys.delete(this.#threadKeys.keys().next().value!);
+      this.#threadKeys.set(threadId, keys);
+    }
+    return keys;
+  }
+
   get #readTtl(): number {
     return this.#refreshOnRead ? this.#ttlMs : 0;
   }
@@ -235,7 +264,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     const idE = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
     const reply = await this.redis.runScript(
       scripts.getTuple,
-      { keys: this.keys.thread(threadId), args: [nsE, idE, this.#readTtl] },
+      { keys: this.#keysOf(threadId), args: [nsE, idE, this.#readTtl] },
       { returnBuffers: true },
     );
     const parsed = parseTuplesReply(reply);
@@ -298,7 +327,7 @@ export class RedisSaver extends BaseCheckpointSaver {
       conf.thread_id !== undefined ? [toThreadId(conf.thread_id)] : this.#scanThreads();
     for await (const threadId of threads) {
       let hi = max;
-      const keys = this.keys.thread(threadId);
+      const keys = this.#keysOf(threadId);
       while (remaining > 0) {
         this.#assertOpen();
         const pageLimit = Math.min(remaining, this.#pageSize);
@@ -342,30 +371,50 @@ export class RedisSaver extends BaseCheckpointSaver {
   }
 
   /**
+   * A value as the serde loads it: synchronously when the serde is the default
+   * one (no promise per value), else (or for a LangChain object) its promise.
+   */
+  #loadFast(type: string, value: Buffer): unknown {
+    if (this.#syncSerde) {
+      const loaded = loadSync(type, type === 'json' ? value : bytes(value));
+      if (loaded !== NEEDS_ASYNC) return loaded;
+    }
+    return this.#load(type, value);
+  }
+
+  /**
    * Builds a tuple from a reply block. Every value (checkpoint, metadata,
    * channels, pending writes) is handed to the serde at once and awaited
    * together: one `Promise.all`, no promise of our own per value.
    */
   async #toTuple(threadId: string, block: RawBlock, blobs: Buffer[]): Promise<CheckpointTuple> {
     const record = parseRecord(block.record);
-    const loads: Promise<unknown>[] = [
-      this.#load(record.checkpointType, record.checkpoint),
-      this.#load(record.metadataType, record.metadata),
-    ];
+    // values load synchronously with the default serde; anything else is awaited together
+    const loaded: unknown[] = [this.#loadFast(record.checkpointType, record.checkpoint), this.#loadFast(record.metadataType, record.metadata)];
     const names: string[] = [];
+    for (const channel of record.channels) {
+      if (channel.inline === undefined) continue;
+      const { type, value } = parseBlob(channel.inline);
+      names.push(channel.name);
+      loaded.push(this.#loadFast(type, value));
+    }
     for (const [pos, blobNo] of block.present) {
       const channel = record.channels[pos - 1];
       const blob = blobs[blobNo - 1];
       if (!channel || !blob) throw new CorruptCheckpointError('a checkpoint reply references a missing blob');
       const { type, value } = parseBlob(blob);
       names.push(channel.name);
-      loads.push(this.#load(type, value));
+      loaded.push(this.#loadFast(type, value));
     }
     const writes = block.writes.map(parseWrite);
-    for (const w of writes) loads.push(this.#load(w.type, w.value));
-    const loaded = await Promise.all(loads);
+    for (const w of writes) loaded.push(this.#loadFast(w.type, w.value));
+    // a loaded value is never a Promise (no serde revives one): any Promise here is a pending load
+    if (loaded.some((v) => v instanceof Promise)) {
+      const settled = await Promise.all(loaded);
+      for (let i = 0; i < settled.length; i++) loaded[i] = settled[i];
+    }
     const channel_values: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) channel_values[names[i]!] = loaded[2 + i];
+    for (let i = 0; i < names.length; i++) setOwn(channel_values, names[i]!, loaded[2 + i]);
     const pendingWrites: CheckpointPendingWrite[] = writes.map((w, i) => [w.taskId, w.channel, loaded[2 + names.length + i]]);
     const checkpoint = { ...(loaded[0] as Omit<Checkpoint, 'channel_values'>), channel_values } as Checkpoint;
     const metadata = loaded[1] as CheckpointMetadata;
@@ -435,26 +484,34 @@ export class RedisSaver extends BaseCheckpointSaver {
     const parentE = parent ? encodeName(parent, 'checkpoint_id') : Buffer.alloc(0);
     const versions = (newVersions ?? {}) as ChannelVersions;
 
-    const { channel_values: values = {}, ...rest } = checkpoint;
+    // what MemorySaver keeps of a checkpoint (copyCheckpoint): these fields, every channel value
+    const values = (checkpoint.channel_values ?? {}) as Record<string, unknown>;
     const channelVersions = (checkpoint.channel_versions ?? {}) as ChannelVersions;
-    const names = new Set([...Object.keys(channelVersions), ...Object.keys(versions)]);
-    const channelArgs: Promise<RedisArg[]>[] = [];
+    const rest = {
+      v: checkpoint.v,
+      id: checkpoint.id,
+      ts: checkpoint.ts,
+      channel_versions: channelVersions,
+      versions_seen: checkpoint.versions_seen ?? {},
+    };
+    // every channel with a value, then channels with a version but no value
+    const names = new Set([...Object.keys(values), ...Object.keys(channelVersions), ...Object.keys(versions)]);
+    const channelArgs: (RedisArg[] | Promise<RedisArg[]>)[] = [];
     for (const name of names) {
-      const version = channelVersions[name] ?? versions[name]!;
-      const field = fields.blob(nsE, name, version);
-      const isNew = Object.prototype.hasOwnProperty.call(versions, name);
-      const hasValue = Object.prototype.hasOwnProperty.call(values, name);
       encodeName(name, 'channel'); // rejects lone surrogates before anything is sent
-      const token = field.subarray(field.lastIndexOf(0) + 1);
-      if (isNew && hasValue) {
-        channelArgs.push(
-          this.serde
-            .dumpsTyped((values as Record<string, unknown>)[name])
-            .then(([type, data]) => [name, token, field, 'n', frame([type, data])]),
-        );
-      } else {
-        channelArgs.push(Promise.resolve([name, token, field, isNew ? 'e' : 'c', '']));
+      const version = has(channelVersions, name) ? channelVersions[name] : has(versions, name) ? versions[name] : undefined;
+      const field = version === undefined ? undefined : fields.blob(nsE, name, version);
+      const token = field === undefined ? '' : field.subarray(field.lastIndexOf(0) + 1);
+      if (!has(values, name)) {
+        channelArgs.push([name, token, field ?? '', 'e', '']);
+        continue;
       }
+      // 'n': a new version, stored as a blob; 'c': an old version, referenced when it is the
+      // stored value and kept in the record otherwise; 'i': no version, kept in the record
+      const state = field === undefined ? 'i' : has(versions, name) ? 'n' : 'c';
+      channelArgs.push(
+        this.serde.dumpsTyped(values[name]).then(([type, data]) => [name, token, field ?? '', state, frame([type, data])]),
+      );
     }
     const tokens: string[] = [];
     for (const [key, value] of Object.entries(metadata ?? {})) {
@@ -478,7 +535,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     ];
     for (const c of channels) args.push(...c);
     this.#assertOpen();
-    await this.redis.runScript(scripts.put, { keys: this.keys.thread(threadId), args });
+    await this.redis.runScript(scripts.put, { keys: this.#keysOf(threadId), args });
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -501,8 +558,9 @@ export class RedisSaver extends BaseCheckpointSaver {
     if (!Array.isArray(writes)) throw new InvalidArgumentError('writes must be an array', { argument: 'writes' });
     if (writes.length === 0) return;
     const special = (channel: string) => Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel);
-    const replace = writes.every(([channel]) => special(channel));
-    const args: RedisArg[] = [nsE, idE, replace ? 'replace' : 'ignore', this.shallow ? '1' : '0', this.#ttlMs];
+    // per write, as MemorySaver: a special channel's write replaces, any other is insert-or-ignore
+    const modes = writes.map(([channel]) => (special(channel) ? 'r' : 'i')).join('');
+    const args: RedisArg[] = [nsE, idE, modes, this.shallow ? '1' : '0', this.#ttlMs];
     const encoded = await Promise.all(
       writes.map(async ([channel, value], i) => {
         encodeName(channel, 'channel');
@@ -514,7 +572,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     );
     for (const e of encoded) args.push(...e);
     this.#assertOpen();
-    await this.redis.runScript(scripts.putWrites, { keys: this.keys.thread(threadId), args });
+    await this.redis.runScript(scripts.putWrites, { keys: this.#keysOf(threadId), args });
   }
 
   /** Deletes every key of the thread (every namespace), and nothing else. One round trip. */

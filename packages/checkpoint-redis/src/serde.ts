@@ -31,33 +31,57 @@ function isDateRecord(value: unknown): value is DateRecord {
   );
 }
 
-/** True when a Date sits somewhere in arrays, plain objects, Maps or Sets under `value`. */
-function hasDate(value: unknown, seen: WeakSet<object>): boolean {
+/**
+ * A DeltaSnapshot of any copy of `@langchain/langgraph-checkpoint`, recognised by
+ * its brand (`lg_name`), not by `instanceof`: an app may load another copy (its own
+ * install, or the CJS build beside the ESM one) whose class is not ours.
+ */
+function isAnyDeltaSnapshot(value: object): value is { lg_name: 'DeltaSnapshot'; value: unknown } {
+  return value instanceof DeltaSnapshot || (value as { lg_name?: unknown }).lg_name === 'DeltaSnapshot';
+}
+
+/**
+ * True when `value` holds something plain JsonPlusSerializer would not write
+ * as LangGraph does: a Date, or a DeltaSnapshot of another copy of the package
+ * (upstream tests `instanceof` its own class). Looks into arrays, plain objects,
+ * Maps, Sets and snapshots.
+ */
+function needsEncoding(value: unknown, seen: WeakSet<object>): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (value instanceof Date) return true;
   if (seen.has(value)) return false;
   seen.add(value);
-  if (Array.isArray(value)) return value.some((v) => hasDate(v, seen));
+  if (isAnyDeltaSnapshot(value)) return !(value instanceof DeltaSnapshot) || needsEncoding(value.value, seen);
+  if (Array.isArray(value)) return value.some((v) => needsEncoding(v, seen));
   if (value instanceof Map) {
-    for (const [k, v] of value) if (hasDate(k, seen) || hasDate(v, seen)) return true;
+    for (const [k, v] of value) if (needsEncoding(k, seen) || needsEncoding(v, seen)) return true;
     return false;
   }
   if (value instanceof Set) {
-    for (const v of value) if (hasDate(v, seen)) return true;
+    for (const v of value) if (needsEncoding(v, seen)) return true;
     return false;
   }
   if (!isPlainObject(value)) return false;
-  for (const v of Object.values(value)) if (hasDate(v, seen)) return true;
+  for (const v of Object.values(value)) if (needsEncoding(v, seen)) return true;
   return false;
 }
 
-/** A copy with every Date (in arrays, plain objects, Maps, Sets) replaced by a constructor record. */
+/**
+ * A copy with every Date (in arrays, plain objects, Maps, Sets, snapshots) replaced
+ * by a constructor record, and every DeltaSnapshot (of any copy) by one of ours.
+ */
 function encodeDates(value: unknown, seen: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) {
     return { lc: 2, type: 'constructor', id: ['Date'], method: null, args: [value.getTime()], kwargs: {} } satisfies DateRecord;
   }
   if (seen.has(value)) return seen.get(value);
+  if (isAnyDeltaSnapshot(value)) {
+    const out = new DeltaSnapshot<unknown>(undefined);
+    seen.set(value, out);
+    out.value = encodeDates(value.value, seen);
+    return out;
+  }
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     seen.set(value, out);
@@ -83,12 +107,14 @@ function encodeDates(value: unknown, seen: Map<object, unknown>): unknown {
   return out;
 }
 
-/** Revives Date records in place (arrays, plain objects, Maps, Sets). */
+/** Revives Date records in place (arrays, plain objects, Maps, Sets, snapshots). */
 function decodeDates(value: unknown, seen: WeakSet<object>): unknown {
   if (isDateRecord(value)) return new Date(value.args[0] ?? Number.NaN);
   if (typeof value !== 'object' || value === null || seen.has(value)) return value;
   seen.add(value);
-  if (Array.isArray(value)) {
+  if (value instanceof DeltaSnapshot) {
+    value.value = decodeDates(value.value, seen);
+  } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = decodeDates(value[i], seen);
   } else if (value instanceof Map) {
     const entries = [...value].map(([k, v]) => [decodeDates(k, seen), decodeDates(v, seen)] as const);
@@ -186,6 +212,22 @@ function reviveSync(value: unknown): unknown {
 
 const decoder = new TextDecoder();
 
+/** Returned by {@link loadSync} when the value needs the asynchronous path. */
+export const NEEDS_ASYNC: unique symbol = Symbol('needs loadsTyped');
+
+/**
+ * What `RedisJsonPlusSerializer.loadsTyped` resolves to, computed synchronously
+ * (no promise per value), or {@link NEEDS_ASYNC} when the value holds a
+ * LangChain-serialized object (or has a type other than json / bytes).
+ * `data` is kept for `bytes`: pass a copy the caller may give away.
+ */
+export function loadSync(type: string, data: Uint8Array): unknown {
+  if (type === 'bytes') return data;
+  if (type !== 'json') return NEEDS_ASYNC;
+  const fast = reviveSync(JSON.parse(decoder.decode(data)));
+  return fast === ASYNC ? NEEDS_ASYNC : fast;
+}
+
 /**
  * The default serializer of the Redis savers: LangGraph's `JsonPlusSerializer`
  * (same bytes for everything it handles: messages, `Uint8Array`, `Map`, `Set`,
@@ -197,7 +239,7 @@ const decoder = new TextDecoder();
  */
 export class RedisJsonPlusSerializer extends JsonPlusSerializer {
   override async dumpsTyped(obj: unknown): Promise<[string, Uint8Array]> {
-    if (hasDate(obj, new WeakSet())) return super.dumpsTyped(encodeDates(obj, new Map()));
+    if (needsEncoding(obj, new WeakSet())) return super.dumpsTyped(encodeDates(obj, new Map()));
     return super.dumpsTyped(obj);
   }
 

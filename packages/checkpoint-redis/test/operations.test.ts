@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { compareWritesSortKeys, uuid6, writesSortKey, type PendingWrite } from '@langchain/langgraph-checkpoint';
+import { BaseCheckpointSaver, MemorySaver, compareWritesSortKeys, uuid6, writesSortKey, type PendingWrite } from '@langchain/langgraph-checkpoint';
 import { forEachTopology, getTopologies } from '@x/tooling/vitest';
 import { RoundTripProxy } from '@x/tooling/proxy';
 import { InvalidArgumentError, RedisSaver } from '../src/index.js';
@@ -126,26 +126,32 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       expect((await saver.getTuple(conf))?.pendingWrites).toEqual(expected);
     });
 
-    it('a batch of only special channels overwrites; any other batch is insert-or-ignore', async () => {
+    it('per write, as MemorySaver: a special channel overwrites, any other write is insert-or-ignore', async () => {
       const saver = makeSaver(redis.client());
-      const conf = await saver.put({ configurable: { thread_id: 'special' } }, checkpoint(), meta(0), {});
-      await saver.putWrites(conf, [['a', 'first'], ['__interrupt__', 'i1']], 'task');
-      await saver.putWrites(conf, [['a', 'second'], ['__interrupt__', 'i2']], 'task'); // mixed: ignored
-      expect((await saver.getTuple(conf))?.pendingWrites).toEqual([
-        ['task', '__interrupt__', 'i1'],
+      const memory = new MemorySaver();
+      const cp = checkpoint();
+      const both = async <R>(f: (s: BaseCheckpointSaver) => Promise<R>) => [await f(saver), await f(memory)] as const;
+      const [conf] = await both((s) => s.put({ configurable: { thread_id: 'special' } }, cp, meta(0), {}));
+      const writes = async () => {
+        const [ours, theirs] = await both(async (s) => (await s.getTuple(conf))?.pendingWrites);
+        expect(ours).toStrictEqual(theirs);
+        return ours;
+      };
+      await both((s) => s.putWrites(conf, [['a', 'first'], ['__interrupt__', 'i1']], 'task'));
+      await both((s) => s.putWrites(conf, [['a', 'second'], ['__interrupt__', 'i2']], 'task')); // mixed
+      expect(await writes()).toEqual([
+        ['task', '__interrupt__', 'i2'],
         ['task', 'a', 'first'],
       ]);
-      await saver.putWrites(conf, [['__interrupt__', 'i3'], ['__error__', 'e']], 'task'); // only special: overwrite
-      expect((await saver.getTuple(conf))?.pendingWrites).toEqual([
+      await both((s) => s.putWrites(conf, [['__interrupt__', 'i3'], ['__error__', 'e']], 'task'));
+      expect(await writes()).toEqual([
         ['task', '__interrupt__', 'i3'],
         ['task', '__error__', 'e'],
         ['task', 'a', 'first'],
       ]);
-      await saver.putWrites(conf, [['__resume__', 'r1']], 'task', 'moved'); // overwrite may move the write
-      await saver.putWrites(conf, [['__resume__', 'r2']], 'task', '');
-      expect((await saver.getTuple(conf))?.pendingWrites?.filter((w) => w[1] === '__resume__')).toEqual([
-        ['task', '__resume__', 'r2'],
-      ]);
+      await both((s) => s.putWrites(conf, [['__resume__', 'r1']], 'task', 'moved')); // overwrite may move the write
+      await both((s) => s.putWrites(conf, [['__resume__', 'r2']], 'task', ''));
+      expect((await writes())?.filter((w) => w[1] === '__resume__')).toEqual([['task', '__resume__', 'r2']]);
     });
 
     it('writes that land before the put of their checkpoint are kept (the put/putWrites race)', async () => {

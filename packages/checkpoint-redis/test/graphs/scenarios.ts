@@ -152,3 +152,90 @@ export async function subgraph(checkpointer: BaseCheckpointSaver, thread: string
   transcript.push(await history(outer, config));
   return normalize(transcript);
 }
+
+/** A linear graph with reducers and defaults no node touches (count: 0, log: []), three invocations. */
+export async function linearWithReducers(checkpointer: BaseCheckpointSaver, thread: string) {
+  const State = Annotation.Root({
+    text: Annotation<string>(),
+    count: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }),
+    log: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+    untouched: Annotation<Record<string, unknown>>({ reducer: (a, b) => ({ ...a, ...b }), default: () => ({ empty: {} }) }),
+  });
+  const graph = new StateGraph(State)
+    .addNode('one', (s) => ({ text: `${s.text}.1` }))
+    .addNode('two', (s) => ({ count: 1, text: `${s.text}.2` }))
+    .addNode('three', () => ({ log: ['three'] }))
+    .addEdge(START, 'one')
+    .addEdge('one', 'two')
+    .addEdge('two', 'three')
+    .addEdge('three', END)
+    .compile({ checkpointer });
+  const config = { configurable: { thread_id: thread } };
+  const transcript: unknown[] = [];
+  for (const text of ['a', 'b', 'c']) transcript.push(await graph.invoke({ text }, config));
+  transcript.push(await graph.getState(config));
+  transcript.push(await history(graph, config));
+  return normalize(transcript);
+}
+
+/**
+ * State holding values JSON alone does not keep: Date, bytes, Map, Set, undefined members, unicode keys,
+ * empty containers. `topLevelBytes` adds a channel whose value is a Uint8Array itself (MemorySaver cannot
+ * read such a write back: it parses every write as JSON).
+ */
+export async function valueFidelity(checkpointer: BaseCheckpointSaver, thread: string, topLevelBytes = false) {
+  const State = Annotation.Root({
+    when: Annotation<Date>(),
+    bytes: Annotation<{ raw: Uint8Array }>(),
+    raw: Annotation<Uint8Array | undefined>(),
+    map: Annotation<Map<string, number>>(),
+    set: Annotation<Set<string>>(),
+    nested: Annotation<Record<string, unknown>>(),
+    empty: Annotation<unknown[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  });
+  const graph = new StateGraph(State)
+    .addNode('fill', () => ({
+      when: new Date(Date.UTC(2024, 1, 29, 12)),
+      bytes: { raw: new Uint8Array([0, 1, 254, 255]) },
+      ...(topLevelBytes ? { raw: new Uint8Array([9, 0, 9]) } : {}),
+      map: new Map([['ключ', 1]]),
+      set: new Set(['🙂', 'b']),
+      nested: { 'ü ∑ 🙂': { deep: [1, undefined, { at: new Date(0) }] }, none: undefined, list: [], obj: {} },
+    }))
+    .addNode('touch', (s) => ({ nested: { ...s.nested, seen: true } }))
+    .addEdge(START, 'fill')
+    .addEdge('fill', 'touch')
+    .addEdge('touch', END)
+    .compile({ checkpointer });
+  const config = { configurable: { thread_id: thread } };
+  const result = await graph.invoke({}, config);
+  const state = await graph.getState(config);
+  return { result, values: state.values, history: normalize(await history(graph, config)) };
+}
+
+/** History reads as an app makes them: limit, before, metadata filter. */
+export async function historyQueries(checkpointer: BaseCheckpointSaver, thread: string) {
+  const State = Annotation.Root({ n: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
+  const graph = new StateGraph(State)
+    .addNode('inc', () => ({ n: 1 }))
+    .addNode('inc2', () => ({ n: 2 }))
+    .addEdge(START, 'inc')
+    .addEdge('inc', 'inc2')
+    .addEdge('inc2', END)
+    .compile({ checkpointer });
+  const config = { configurable: { thread_id: thread } };
+  for (let i = 0; i < 4; i++) await graph.invoke({ n: 10 }, config);
+  const all = await history(graph, config);
+  const collect = async (options: Parameters<typeof graph.getStateHistory>[1]) => {
+    const out: StateSnapshot[] = [];
+    for await (const s of graph.getStateHistory(config, options)) out.push(s);
+    return out;
+  };
+  return normalize([
+    all,
+    await collect({ limit: 3 }),
+    await collect({ before: all[4]!.config, limit: 2 }),
+    await collect({ filter: { source: 'input' } }),
+    await collect({ filter: { step: 2 } }),
+  ]);
+}
