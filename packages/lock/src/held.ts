@@ -238,7 +238,9 @@ export class Ownership {
     this.renewals++;
     this.core.stats.renewals++;
     this.confirm(sentAt);
-    this.core.events.emit('renewed', { name: this.core.name, fencingToken: this.fencingToken, renewals: this.renewals });
+    if (this.core.events.has('renewed')) {
+      this.core.events.emit('renewed', { name: this.core.name, fencingToken: this.fencingToken, renewals: this.renewals });
+    }
   }
 
   #releaseQuietly(): void {
@@ -270,7 +272,7 @@ export class Ownership {
     const heldMs = now() - this.acquiredAt;
     const { name } = this.core;
     if (this.depth > 0) {
-      this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: false, heldMs });
+      if (this.core.events.has('released')) this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: false, heldMs });
       return this.check();
     }
     if (this.state === 'released') return false;
@@ -283,7 +285,7 @@ export class Ownership {
     const released = await this.core.backend.release(this.core.target, this.owner);
     if (released) {
       this.core.stats.releases++;
-      this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: true, heldMs });
+      if (this.core.events.has('released')) this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: true, heldMs });
     } else if (!wasLost) {
       // The lease was gone before we knew it (the key expired or was taken over).
       const error = new LockLostError(name, this.fencingToken, 'not-owner');
@@ -355,9 +357,12 @@ export class Handle implements HeldLock {
   async release(): Promise<boolean> {
     if (this.#released) return false;
     this.#released = true;
-    // Stop whatever listens to the signal before the key can go to someone else.
+    const released = this.ownership.handleReleased(this);
+    // Stop whatever listens to the signal before the key can go to someone else: the release
+    // script is handed to the client above, but no other owner can get the key before its reply
+    // (a round trip) while this runs now. Only a signal that was read gets a reason built.
     if (this.#controller) this.abort(new LockNotHeldError(this.name, 'released'));
-    return this.ownership.handleReleased(this);
+    return released;
   }
 
   async renew(): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type RedisAdapter,
   type RedisInput,
 } from '@x/redis-adapter';
-import type { AttemptResult, LockBackend, LockTarget } from './backend.js';
+import type { AttemptMode, AttemptResult, LockBackend, LockTarget } from './backend.js';
 import { AbortError, LockNotHeldError, LockTimeoutError } from './errors.js';
 import { LockEvents, emptyStats, type LockEventName, type LockListener, type LockStats } from './events.js';
 import { Ownership, type Handle, type HeldLock, type LockCore } from './held.js';
@@ -18,11 +18,11 @@ import { checkAcquireOptions, resolveLockOptions, type AcquireOptions, type Lock
 import { redisBackendFor } from './redis-backend.js';
 import { adapterFor } from './adapter.js';
 import { scopedHandle } from './scope.js';
-import { FALLBACK_SLACK_MS, Waiter, type WaitQueue } from './wait-queue.js';
+import type { WaitQueue, WakeReason, Waiter } from './wait-queue.js';
 
 const now = () => performance.now();
 
-/** While release announcements cannot be received (subscribing failed), the head retries this often. */
+/** After a transient error, a waiter's attempt is retried this soon. */
 const DEGRADED_RETRY_MS = 100;
 
 /** A distributed (or, without Redis, in-process) lock for one name. Create it with {@link createLock}. */
@@ -73,11 +73,6 @@ function isTransient(error: unknown): boolean {
   return false;
 }
 
-function fallbackDelay(pttlMs: number, ttlMs: number): number {
-  // -1: a key without expiry under our name (not ours to touch); look again after one lease length.
-  return (pttlMs >= 0 ? pttlMs : ttlMs) + FALLBACK_SLACK_MS;
-}
-
 class LockImpl implements Lock, LockCore {
   readonly name: string;
   readonly options: ResolvedLockOptions;
@@ -117,13 +112,13 @@ class LockImpl implements Lock, LockCore {
     this.stats.acquisitions++;
     const ownership = new Ownership(this, owner, fencingToken, sentAt);
     const handle = ownership.newHandle(false);
-    this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
+    if (this.events.has('acquired')) this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
     return handle;
   }
 
-  async #attempt(owner: string, reenter: boolean): Promise<AttemptResult> {
+  #attempt(owner: string, mode: AttemptMode): Promise<AttemptResult> {
     this.stats.attempts++;
-    return this.backend.attempt(this.target, owner, this.options.ttlMs, reenter);
+    return this.backend.attempt(this.target, owner, this.options.ttlMs, mode);
   }
 
   /** Re-enters the scope's ownership, or returns undefined when the scope does not hold this lock. */
@@ -135,7 +130,7 @@ class LockImpl implements Lock, LockCore {
     if (!ownership.check()) throw ownership.lostError!;
     const sentAt = now();
     this.stats.attempts++;
-    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, true);
+    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, 'reenter');
     if (result.kind !== 'reentered') {
       ownership.lose('not-owner');
       if (ownership.state === 'lost') throw ownership.lostError!;
@@ -148,7 +143,9 @@ class LockImpl implements Lock, LockCore {
     ownership.confirm(sentAt);
     this.stats.reentries++;
     const handle = ownership.newHandle(true);
-    this.events.emit('acquired', { name: this.name, fencingToken: ownership.fencingToken, reentered: true, waitedMs: 0 });
+    if (this.events.has('acquired')) {
+      this.events.emit('acquired', { name: this.name, fencingToken: ownership.fencingToken, reentered: true, waitedMs: 0 });
+    }
     return handle;
   }
 
@@ -160,7 +157,7 @@ class LockImpl implements Lock, LockCore {
     }
     const owner = randomUUID();
     const sentAt = now();
-    const result = await this.#attempt(owner, false);
+    const result = await this.#attempt(owner, 'try');
     if (result.kind === 'acquired') return this.#grant(owner, result.fencingToken, sentAt, 0);
     return null;
   }
@@ -173,10 +170,11 @@ class LockImpl implements Lock, LockCore {
       const reentered = await this.#reenter();
       if (reentered) return reentered;
     }
-    const started = now();
     const owner = randomUUID();
     const sentAt = now();
-    const first = await this.#attempt(owner, false);
+    // Hand-offs for this name already reach us only if the queue was live before the attempt was sent.
+    const liveAtSend = this.backend.existingQueue(this.target)?.live === true && this.kind === 'redis';
+    const first = await this.#attempt(owner, timeoutMs === 0 ? 'try' : 'wait');
     if (first.kind === 'acquired') {
       if (signal?.aborted) {
         // The caller gave up while the (only) attempt was in flight: hand the lock straight back.
@@ -185,105 +183,119 @@ class LockImpl implements Lock, LockCore {
       }
       return this.#grant(owner, first.fencingToken, sentAt, 0);
     }
-    const pttl = first.kind === 'held' ? first.pttlMs : 0;
     if (timeoutMs === 0) {
       this.stats.timeouts++;
       throw new LockTimeoutError(this.name, 0);
     }
-    return this.#wait(owner, pttl, started, timeoutMs, signal);
+    return this.#wait(owner, first.kind === 'held' ? first.pttlMs : 0, liveAtSend, sentAt, timeoutMs, signal);
   }
 
-  #wait(owner: string, firstPttl: number, started: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
+  /**
+   * Waits for the hand-off to `owner`, whose entry the first attempt queued. Sends
+   * nothing until the lock is reserved for it (one claim) or the queue's refresh
+   * finds its entry gone (one attempt to rejoin or claim).
+   */
+  #wait(owner: string, firstPttl: number, liveAtSend: boolean, started: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
     this.stats.waits++;
     return new Promise<Handle>((resolve, reject) => {
       const queue: WaitQueue = this.backend.waitQueue(this.target);
-      const waiter = new Waiter(now() + fallbackDelay(firstPttl, this.options.ttlMs));
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      let attempting = false;
+      let pending: WakeReason | undefined;
 
       const finish = (outcome: 'acquired' | 'timeout' | 'aborted' | 'error') => {
         settled = true;
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.#cancels.delete(cancel);
+        queue.leave(waiter);
         const waitedMs = now() - started;
         this.stats.waitMsTotal += waitedMs;
         if (outcome === 'timeout') this.stats.timeouts++;
         if (outcome === 'aborted') this.stats.aborts++;
-        this.events.emit('waited', { name: this.name, waitedMs, outcome });
+        if (this.events.has('waited')) this.events.emit('waited', { name: this.name, waitedMs, outcome });
         return waitedMs;
       };
       const cancel = (error: Error) => {
         if (settled) return;
         finish(error instanceof LockTimeoutError ? 'timeout' : error instanceof AbortError ? 'aborted' : 'error');
-        waiter.cancelled = error;
-        queue.leave(waiter);
-        waiter.wake();
+        // Leave the queue at once; a reservation for us (or a claim in flight) passes on to the next waiter.
+        void this.backend.release(this.target, owner).catch(() => undefined);
         reject(error);
       };
       const onAbort = () => cancel(new AbortError(undefined, { cause: signal!.reason }));
 
+      const attempt = async (reason: WakeReason): Promise<void> => {
+        attempting = true;
+        if (reason === 'refresh') this.stats.fallbackRetries++;
+        else if (reason === 'resync') this.stats.resyncRetries++;
+        const sentAt = now();
+        let result: AttemptResult;
+        try {
+          result = await this.#attempt(owner, 'wait');
+        } catch (error) {
+          attempting = false;
+          if (settled) return;
+          if (!isTransient(error)) return cancel(error instanceof Error ? error : new Error(String(error)));
+          pending = undefined;
+          setTimeout(() => waiter.wake('retry'), DEGRADED_RETRY_MS).unref();
+          return;
+        }
+        attempting = false;
+        if (result.kind === 'acquired') {
+          if (settled) {
+            // Timed out or aborted while the claim was in flight: give it straight back.
+            void this.backend.release(this.target, owner).catch(() => undefined);
+            return;
+          }
+          const waitedMs = finish('acquired');
+          resolve(this.#grant(owner, result.fencingToken, sentAt, waitedMs));
+          return;
+        }
+        if (settled) return;
+        queue.seen(result.kind === 'held' ? result.pttlMs : 0);
+        if (pending) {
+          // Woken again while this attempt was in flight (a hand-off that crossed it): look once more.
+          const again = pending;
+          pending = undefined;
+          void attempt(again);
+        }
+      };
+
+      const waiter: Waiter = {
+        owner,
+        wake: (reason) => {
+          if (settled) return;
+          if (attempting) {
+            pending = reason;
+            return;
+          }
+          void attempt(reason);
+        },
+        refreshed: () => {
+          this.stats.queueRefreshes++;
+        },
+      };
+
       this.#cancels.add(cancel);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== Infinity) {
+        const remaining = Math.max(0, timeoutMs - (now() - started));
+        timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
+      }
+      queue.join(waiter, firstPttl);
       if (signal?.aborted) {
         // Aborted while the first attempt was in flight (before this listener existed).
         onAbort();
         return;
       }
-      if (timeoutMs !== Infinity) {
-        const remaining = Math.max(0, timeoutMs - (now() - started));
-        timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
+      if (!liveAtSend) {
+        // A hand-off published before we subscribed reached nobody: look once, after subscribing.
+        void queue.ready().then(() => {
+          if (!settled) queue.requestRefresh();
+        });
       }
-
-      const isHead = queue.join(waiter);
-      queue.shortenFallback(waiter);
-      const loop = async () => {
-        let live = await queue.ready();
-        // A release announced before we joined reached nobody: the head looks once more.
-        if (isHead && queue.isHead(waiter)) waiter.pending = true;
-        for (;;) {
-          await waiter.sleep(queue);
-          if (waiter.cancelled) return;
-          if (waiter.wokeBy === 'lease') this.stats.fallbackRetries++;
-          if (waiter.wokeBy === 'resync') this.stats.resyncRetries++;
-          if (!live) live = await queue.ready();
-          if (waiter.cancelled) return;
-          waiter.attempting = true;
-          const sentAt = now();
-          let result: AttemptResult;
-          try {
-            result = await this.#attempt(owner, false);
-          } catch (error) {
-            waiter.attempting = false;
-            if (waiter.cancelled) return;
-            if (!isTransient(error)) throw error;
-            waiter.fallbackAt = now() + DEGRADED_RETRY_MS;
-            waiter.fallbackFor = 'error';
-            continue;
-          } finally {
-            waiter.attempting = false;
-          }
-          if (result.kind === 'acquired') {
-            if (waiter.cancelled) {
-              // Timed out or aborted while this attempt was in flight: give it straight back.
-              void this.backend.release(this.target, owner).catch(() => undefined);
-              return;
-            }
-            const waitedMs = finish('acquired');
-            queue.leave(waiter, this.options.ttlMs);
-            resolve(this.#grant(owner, result.fencingToken, sentAt, waitedMs));
-            return;
-          }
-          if (waiter.cancelled) return;
-          const pttl = result.kind === 'held' ? result.pttlMs : 0;
-          const delay = fallbackDelay(pttl, this.options.ttlMs);
-          waiter.fallbackAt = now() + (live ? delay : Math.min(delay, DEGRADED_RETRY_MS));
-          waiter.fallbackFor = 'lease';
-          // Announcements may have been lost lately: do not sleep through the whole lease.
-          queue.shortenFallback(waiter);
-        }
-      };
-      loop().catch((error: unknown) => cancel(error instanceof Error ? error : new Error(String(error))));
     });
   }
 
