@@ -1,27 +1,30 @@
 -- Refresh the queue entries of one process's waiters, and hand a free lock to the first live
--- waiter when the holder's lease (or a reservation) ran out without a release.
--- KEYS[1] lockKey: string, the owner token of the current holder (or of the waiter it is reserved for)
--- KEYS[2] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
--- KEYS[3] waitersKey: hash, waiting owner token -> expiry of its queue entry (server ms)
+-- waiter when the holder's lease ran out without a release.
+-- KEYS[1] lockKey: string, the owner token of the current holder
+-- KEYS[2] fenceKey: string, the last fencing token minted for this lock name
+-- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
+-- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>"
 -- ARGV[1] entryTtlMs: the new lease of each entry still queued, in milliseconds
--- ARGV[2] claimMs: how long a lock reserved for the next waiter stays reserved, in milliseconds
--- ARGV[3] channel: the channel a reservation is announced on
+-- ARGV[2] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
+-- ARGV[3] channel: the channel a hand-off is announced on
 -- ARGV[4] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
 -- ARGV[5...] owners: the owner tokens of the waiters to refresh (at least one)
 -- Reply: { pttl, state1, state2, ... }: pttl of the lock key after the call (-2 free, -1 no TTL);
---        per owner: 1 queued (entry refreshed), 2 the lock is reserved for it (claim it now),
---        0 not queued (its entry expired, or the queue was lost: join again)
+--        per owner: 1 queued (entry refreshed), 2 the lock is held by it (handed to it; claim it
+--        with an acquire if its announcement was lost), 0 not queued (its entry expired, or the
+--        queue was lost: join again)
 --!include include/lock-queue.lua
 local lock_key = KEYS[1]
-local queue_key = KEYS[2]
-local waiters_key = KEYS[3]
+local fence_key = KEYS[2]
+local queue_key = KEYS[3]
+local waiters_key = KEYS[4]
 local entry_ttl_ms = tonumber(ARGV[1])
-local claim_ms = tonumber(ARGV[2])
+local fence_ttl_ms = tonumber(ARGV[2])
 local channel = ARGV[3]
 local publish_command = ARGV[4]
 
-if not entry_ttl_ms or entry_ttl_ms <= 0 or not claim_ms or claim_ms <= 0 then
-  return redis.error_reply('ERR lock/queue-refresh: entryTtlMs and claimMs must be positive integers')
+if not entry_ttl_ms or entry_ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
+  return redis.error_reply('ERR lock/queue-refresh: entryTtlMs and fenceTtlMs must be positive integers')
 end
 if publish_command ~= 'PUBLISH' and publish_command ~= 'SPUBLISH' then
   return redis.error_reply('ERR lock/queue-refresh: publishCommand must be PUBLISH or SPUBLISH')
@@ -33,8 +36,10 @@ end
 local now_ms = server_time_ms()
 local refreshed = false
 for i = 5, #ARGV do
-  if redis.call('ZSCORE', queue_key, ARGV[i]) then
-    redis.call('HSET', waiters_key, ARGV[i], now_ms + entry_ttl_ms)
+  local entry = redis.call('HGET', waiters_key, ARGV[i])
+  local lease = entry and string.match(entry, ':(%d+)$')
+  if lease and redis.call('ZSCORE', queue_key, ARGV[i]) then
+    redis.call('HSET', waiters_key, ARGV[i], string.format('%.0f:%s', now_ms + entry_ttl_ms, lease))
     refreshed = true
   end
 end
@@ -42,7 +47,7 @@ if refreshed then
   lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
 end
 if redis.call('EXISTS', lock_key) == 0 then
-  lock_queue_grant(lock_key, queue_key, waiters_key, now_ms, claim_ms, channel, publish_command)
+  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
 end
 
 local current = redis.call('GET', lock_key)

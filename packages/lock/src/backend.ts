@@ -17,7 +17,7 @@ export type RenewResult = 'renewed' | 'gone' | 'other-owner';
  */
 export type AttemptMode = 'try' | 'reenter' | 'wait';
 
-/** Per owner token of a queue refresh: 1 still queued, 2 the lock is reserved for it, 0 not queued. */
+/** Per owner token of a queue refresh: 1 still queued, 2 the lock was handed to it, 0 not queued. */
 export type QueueState = 0 | 1 | 2;
 
 /** What a queue refresh found. */
@@ -41,15 +41,16 @@ export interface LockBackend<T extends LockTarget = LockTarget> {
   /** Builds the target of one lock name. */
   target(name: string, prefix: string, fenceTtlMs: number): T;
   /**
-   * One round trip: take a free lock nobody waits for (minting a fencing token), claim one
-   * reserved for `owner`, re-enter one `owner` holds, or (mode `wait`) join the queue.
+   * One round trip: take a free lock nobody waits for (minting a fencing token), re-enter
+   * one `owner` holds, or (mode `wait`) join the queue; `grantLeaseMs` is the lease the lock
+   * gets when it is later handed to `owner` from the queue.
    */
-  attempt(target: T, owner: string, ttlMs: number, mode: AttemptMode): Promise<AttemptResult>;
+  attempt(target: T, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult>;
   /** Extends the lease when `owner` still holds it. */
   renew(target: T, owner: string, ttlMs: number): Promise<RenewResult>;
   /**
-   * Releases when `owner` holds the lock (or it is reserved for `owner`) and hands it to the
-   * next waiter; removes `owner`'s queue entry either way (a waiter giving up sends this too).
+   * Releases when `owner` holds the lock and hands it to the next waiter; removes `owner`'s
+   * queue entry either way (a waiter giving up sends this too).
    * False when `owner` did not hold it.
    */
   release(target: T, owner: string): Promise<boolean>;

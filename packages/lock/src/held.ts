@@ -107,8 +107,10 @@ export class Ownership {
   depth = 0;
   renewals = 0;
   readonly #handles = new Set<Handle>();
-  /** `performance.now()` time before which Redis cannot have expired the lease (send time of the last confirmed call + ttl). */
+  /** `performance.now()` time before which Redis cannot have expired the lease (send time of the last confirmed call + its lease). */
   #leaseEnd: number;
+  /** Length of the current lease: the TTL, or the shorter lease of a hand-off from the queue until the first renewal. */
+  #leaseMs: number;
   /** When the next automatic renewal is due (Infinity: none). */
   #renewDueAt = Infinity;
   #renewFailures = 0;
@@ -116,12 +118,17 @@ export class Ownership {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
 
-  constructor(core: LockCore, owner: string, fencingToken: number, sentAt: number) {
+  /**
+   * `sentAt`: send time of a call that Redis ran before the lease began; `leaseMs`: the lease
+   * it began with (the TTL, or the grant lease of a hand-off from the queue).
+   */
+  constructor(core: LockCore, owner: string, fencingToken: number, sentAt: number, leaseMs = core.options.ttlMs) {
     this.core = core;
     this.owner = owner;
     this.fencingToken = fencingToken;
     this.ttlMs = core.options.ttlMs;
-    this.#leaseEnd = sentAt + this.ttlMs;
+    this.#leaseMs = leaseMs;
+    this.#leaseEnd = sentAt + leaseMs;
     this.#planRenewal();
     this.#schedule();
   }
@@ -146,6 +153,7 @@ export class Ownership {
     if (this.state !== 'held') return;
     const leaseEnd = sentAt + this.ttlMs;
     if (leaseEnd > this.#leaseEnd) this.#leaseEnd = leaseEnd;
+    this.#leaseMs = this.ttlMs;
     this.#schedule();
   }
 
@@ -156,11 +164,15 @@ export class Ownership {
     return handle;
   }
 
-  /** Sets when the next automatic renewal is due: a third of the TTL (renewIntervalMs) after the last confirmed one. */
+  /**
+   * Sets when the next automatic renewal is due: a third of the TTL (renewIntervalMs) after the
+   * last confirmed one; a third of the lease into a shorter grant lease.
+   */
   #planRenewal(): void {
     const { autoRenew, maxRenewals, renewIntervalMs } = this.core.options;
     const allowed = autoRenew && (maxRenewals <= 0 || this.renewals < maxRenewals);
-    this.#renewDueAt = allowed ? this.#leaseEnd - this.ttlMs + renewIntervalMs : Infinity;
+    const interval = this.#leaseMs >= this.ttlMs ? renewIntervalMs : Math.max(1, Math.floor(this.#leaseMs / 3));
+    this.#renewDueAt = allowed ? this.#leaseEnd - this.#leaseMs + interval : Infinity;
   }
 
   #schedule(): void {

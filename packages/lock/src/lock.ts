@@ -66,6 +66,20 @@ export interface Lock extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The shortest lease a hand-off from the queue starts with (see {@link grantLeaseFor}). */
+export const MIN_GRANT_LEASE_MS = 2_000;
+
+/**
+ * The lease a lock handed to a waiter starts with: `min(ttlMs, max(2 s, 3 x safetyMarginMs))`
+ * (4.5 s with the defaults), renewed to the full TTL a third of the way in. A waiter that died
+ * after its last queue refresh and is handed the lock holds it no longer than this. Without
+ * auto-renewal, the full TTL.
+ */
+export function grantLeaseFor(options: ResolvedLockOptions): number {
+  if (!options.autoRenew) return options.ttlMs;
+  return Math.min(options.ttlMs, Math.max(MIN_GRANT_LEASE_MS, 3 * options.safetyMarginMs));
+}
+
 function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionClosedError) return false;
   if (error instanceof ConnectionError) return true;
@@ -83,6 +97,8 @@ class LockImpl implements Lock, LockCore {
   readonly stats: LockStats = emptyStats();
   readonly #ownedAdapter: RedisAdapter | undefined;
   readonly #cancels = new Set<(error: Error) => void>();
+  /** The lease the lock gets when the queue hands it to one of our waiters (see {@link grantLeaseFor}). */
+  readonly #grantLeaseMs: number;
   #closed = false;
 
   constructor(backend: LockBackend, name: string, options: ResolvedLockOptions, ownedAdapter: RedisAdapter | undefined) {
@@ -91,6 +107,7 @@ class LockImpl implements Lock, LockCore {
     this.backend = backend;
     this.kind = backend.kind;
     this.target = backend.target(name, options.prefix, options.fenceTtlMs);
+    this.#grantLeaseMs = grantLeaseFor(options);
     this.#ownedAdapter = ownedAdapter;
   }
 
@@ -108,9 +125,9 @@ class LockImpl implements Lock, LockCore {
     if (this.#closed) throw new ConnectionClosedError(`lock ${JSON.stringify(this.name)} is closed`);
   }
 
-  #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number): Handle {
+  #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number, leaseMs?: number): Handle {
     this.stats.acquisitions++;
-    const ownership = new Ownership(this, owner, fencingToken, sentAt);
+    const ownership = new Ownership(this, owner, fencingToken, sentAt, leaseMs);
     const handle = ownership.newHandle(false);
     if (this.events.has('acquired')) this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
     return handle;
@@ -118,7 +135,7 @@ class LockImpl implements Lock, LockCore {
 
   #attempt(owner: string, mode: AttemptMode): Promise<AttemptResult> {
     this.stats.attempts++;
-    return this.backend.attempt(this.target, owner, this.options.ttlMs, mode);
+    return this.backend.attempt(this.target, owner, this.options.ttlMs, mode, this.#grantLeaseMs);
   }
 
   /** Re-enters the scope's ownership, or returns undefined when the scope does not hold this lock. */
@@ -130,7 +147,7 @@ class LockImpl implements Lock, LockCore {
     if (!ownership.check()) throw ownership.lostError!;
     const sentAt = now();
     this.stats.attempts++;
-    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, 'reenter');
+    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, 'reenter', this.#grantLeaseMs);
     if (result.kind !== 'reentered') {
       ownership.lose('not-owner');
       if (ownership.state === 'lost') throw ownership.lostError!;
@@ -191,18 +208,24 @@ class LockImpl implements Lock, LockCore {
   }
 
   /**
-   * Waits for the hand-off to `owner`, whose entry the first attempt queued. Sends
-   * nothing until the lock is reserved for it (one claim) or the queue's refresh
-   * finds its entry gone (one attempt to rejoin or claim).
+   * Waits for the hand-off to `owner`, whose entry the first attempt (sent at `sentAt`)
+   * queued. Sends nothing until the queue hands the lock to it (no round trip: the release
+   * script made it the owner) or a queue refresh finds its entry gone (one attempt to claim
+   * or rejoin).
    */
-  #wait(owner: string, firstPttl: number, liveAtSend: boolean, started: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
+  #wait(owner: string, firstPttl: number, liveAtSend: boolean, sentAt: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
     this.stats.waits++;
+    const started = sentAt;
     return new Promise<Handle>((resolve, reject) => {
       const queue: WaitQueue = this.backend.waitQueue(this.target);
+      const { ttlMs, safetyMarginMs } = this.options;
+      const grantLeaseMs = this.#grantLeaseMs;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
-      let attempting = false;
+      let busy = false;
       let pending: WakeReason | undefined;
+      /** Send time of the last call that found our entry still queued: a hand-off to us came after it. */
+      let confirmedAt = sentAt;
 
       const finish = (outcome: 'acquired' | 'timeout' | 'aborted' | 'error') => {
         settled = true;
@@ -220,61 +243,119 @@ class LockImpl implements Lock, LockCore {
       const cancel = (error: Error) => {
         if (settled) return;
         finish(error instanceof LockTimeoutError ? 'timeout' : error instanceof AbortError ? 'aborted' : 'error');
-        // Leave the queue at once; a reservation for us (or a claim in flight) passes on to the next waiter.
+        // Leave the queue at once; a hand-off to us that crossed this passes on to the next waiter.
         void this.backend.release(this.target, owner).catch(() => undefined);
         reject(error);
       };
       const onAbort = () => cancel(new AbortError(undefined, { cause: signal!.reason }));
+      const acquired = (fencingToken: number, leaseSentAt: number, leaseMs: number) => {
+        const waitedMs = finish('acquired');
+        resolve(this.#grant(owner, fencingToken, leaseSentAt, waitedMs, leaseMs));
+      };
+      /** After a call settled: run the wake that arrived while it was in flight, if any. */
+      const drain = () => {
+        busy = false;
+        if (settled || !pending) return;
+        const again = pending;
+        pending = undefined;
+        void attempt(again);
+      };
+      const transient = (error: unknown): boolean => {
+        if (!isTransient(error)) {
+          cancel(error instanceof Error ? error : new Error(String(error)));
+          return false;
+        }
+        setTimeout(() => waiter.wake('retry'), DEGRADED_RETRY_MS).unref();
+        return true;
+      };
 
       const attempt = async (reason: WakeReason): Promise<void> => {
-        attempting = true;
+        busy = true;
         if (reason === 'refresh') this.stats.fallbackRetries++;
         else if (reason === 'resync') this.stats.resyncRetries++;
-        const sentAt = now();
+        const attemptSentAt = now();
         let result: AttemptResult;
         try {
           result = await this.#attempt(owner, 'wait');
         } catch (error) {
-          attempting = false;
-          if (settled) return;
-          if (!isTransient(error)) return cancel(error instanceof Error ? error : new Error(String(error)));
-          pending = undefined;
-          setTimeout(() => waiter.wake('retry'), DEGRADED_RETRY_MS).unref();
+          busy = false;
+          if (!settled) transient(error);
           return;
         }
-        attempting = false;
         if (result.kind === 'acquired') {
-          if (settled) {
-            // Timed out or aborted while the claim was in flight: give it straight back.
-            void this.backend.release(this.target, owner).catch(() => undefined);
-            return;
-          }
-          const waitedMs = finish('acquired');
-          resolve(this.#grant(owner, result.fencingToken, sentAt, waitedMs));
+          busy = false;
+          // Settled: cancelled (give it straight back), or already handed to us (the same ownership).
+          if (!settled) acquired(result.fencingToken, attemptSentAt, ttlMs);
+          else if (!handedOver) void this.backend.release(this.target, owner).catch(() => undefined);
           return;
         }
-        if (settled) return;
+        if (settled) return void (busy = false);
+        confirmedAt = Math.max(confirmedAt, attemptSentAt);
         queue.seen(result.kind === 'held' ? result.pttlMs : 0);
-        if (pending) {
-          // Woken again while this attempt was in flight (a hand-off that crossed it): look once more.
-          const again = pending;
-          pending = undefined;
-          void attempt(again);
+        drain();
+      };
+
+      let handedOver = false;
+      /** The release script made us the owner with `grantLeaseMs` (from some time after `confirmedAt`). */
+      const granted = async (fencingToken: number): Promise<void> => {
+        if (settled) return;
+        // Enough of the grant lease is surely left: start now, without a round trip.
+        if (now() < confirmedAt + grantLeaseMs - 2 * safetyMarginMs) {
+          handedOver = true;
+          acquired(fencingToken, confirmedAt, grantLeaseMs);
+          return;
         }
+        // We waited long since our entry was last confirmed: confirm the lease first (one round trip).
+        busy = true;
+        const renewSentAt = now();
+        let renewed: boolean;
+        try {
+          renewed = (await this.backend.renew(this.target, owner, ttlMs)) === 'renewed';
+        } catch (error) {
+          busy = false;
+          if (!settled) transient(error);
+          return;
+        }
+        if (settled) {
+          busy = false;
+          if (renewed && !handedOver) void this.backend.release(this.target, owner).catch(() => undefined);
+          return;
+        }
+        if (renewed) {
+          busy = false;
+          handedOver = true;
+          acquired(fencingToken, renewSentAt, ttlMs);
+          return;
+        }
+        // The grant lease ran out before we got to it: join again.
+        busy = false;
+        void attempt('refresh');
       };
 
       const waiter: Waiter = {
         owner,
+        granted: (fencingToken) => {
+          if (settled) return;
+          if (busy) {
+            // A call of ours is in flight; the hand-off is confirmed by an attempt after it.
+            pending = 'retry';
+            return;
+          }
+          void granted(fencingToken);
+        },
         wake: (reason) => {
           if (settled) return;
-          if (attempting) {
+          if (busy) {
             pending = reason;
             return;
           }
           void attempt(reason);
         },
-        refreshed: () => {
+        refreshed: (refreshSentAt, state, resyncing) => {
           this.stats.queueRefreshes++;
+          if (settled) return;
+          if (state === 1) confirmedAt = Math.max(confirmedAt, refreshSentAt);
+          else waiter.wake(resyncing ? 'resync' : 'refresh');
         },
       };
 
@@ -284,14 +365,14 @@ class LockImpl implements Lock, LockCore {
         const remaining = Math.max(0, timeoutMs - (now() - started));
         timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
       }
-      queue.join(waiter, firstPttl);
       if (signal?.aborted) {
         // Aborted while the first attempt was in flight (before this listener existed).
         onAbort();
         return;
       }
-      if (!liveAtSend) {
-        // A hand-off published before we subscribed reached nobody: look once, after subscribing.
+      queue.join(waiter, firstPttl);
+      if (!liveAtSend && !settled) {
+        // A hand-off announced before we subscribed reached nobody: look once, after subscribing.
         void queue.ready().then(() => {
           if (!settled) queue.requestRefresh();
         });

@@ -8,8 +8,8 @@ interface Entry {
 
 interface Slot {
   entry: Entry | undefined;
-  /** Waiting owner tokens in arrival order (a Set keeps insertion order). */
-  readonly queue: Set<string>;
+  /** Waiting owner tokens in arrival order (a Map keeps insertion order) -> their grant lease. */
+  readonly queue: Map<string, number>;
 }
 
 const now = () => performance.now();
@@ -20,14 +20,13 @@ const clockUs = () => Math.floor((performance.timeOrigin + performance.now()) * 
  * In-process waiters cannot die without the process, and leave the queue at once when
  * they give up: no periodic refresh, only a look when a lease or a reservation runs out.
  */
-const MEMORY_QUEUE_TIMING: QueueTiming = Object.freeze({ refreshMs: Infinity, minGapMs: 0, claimMs: 1_000 });
+const MEMORY_QUEUE_TIMING: QueueTiming = Object.freeze({ refreshMs: Infinity, minGapMs: 0 });
 
 /**
  * Locks that live in this process: real mutual exclusion between every lock
  * object of the same name (and prefix) in the process, with leases, fencing
  * tokens and the same queue rules as on Redis (first come, first served; a
- * release reserves the lock for the first waiter, which claims it). Nothing
- * crosses processes.
+ * release hands the lock to the first waiter directly). Nothing crosses processes.
  */
 export class MemoryBackend implements LockBackend {
   readonly kind = 'memory' as const;
@@ -42,7 +41,7 @@ export class MemoryBackend implements LockBackend {
   #slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      slot = { entry: undefined, queue: new Set() };
+      slot = { entry: undefined, queue: new Map() };
       this.#slots.set(key, slot);
     }
     if (slot.entry && slot.entry.expiresAt <= now()) slot.entry = undefined;
@@ -59,19 +58,21 @@ export class MemoryBackend implements LockBackend {
     return fencingToken;
   }
 
-  /** Reserves the free lock for the first waiter and tells its queue; false when nobody waits. */
+  /** Hands the free lock to the first waiter (minting its token) and tells its queue; false when nobody waits. */
   #grant(key: string, slot: Slot): boolean {
-    const head = slot.queue.values().next();
+    const head = slot.queue.entries().next();
     if (head.done) return false;
-    slot.queue.delete(head.value);
-    slot.entry = { owner: head.value, expiresAt: now() + MEMORY_QUEUE_TIMING.claimMs };
+    const [owner, leaseMs] = head.value;
+    slot.queue.delete(owner);
+    slot.entry = { owner, expiresAt: now() + leaseMs };
+    const fencingToken = this.#mint(key);
     const queue = this.#queues.get(key);
     // Delivered after the current call returns, like a message.
-    if (queue) queueMicrotask(() => queue.onGrant(head.value));
+    if (queue) queueMicrotask(() => queue.onGrant(owner, fencingToken));
     return true;
   }
 
-  async attempt(target: LockTarget, owner: string, ttlMs: number, mode: AttemptMode): Promise<AttemptResult> {
+  async attempt(target: LockTarget, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult> {
     // The same rules as lock/acquire.lua.
     const key = target.scopeKey;
     const slot = this.#slot(key);
@@ -82,23 +83,23 @@ export class MemoryBackend implements LockBackend {
       slot.queue.delete(owner);
       return { kind: 'acquired', fencingToken: this.#mint(key) };
     }
-    if (entry) {
-      if (mode === 'wait') slot.queue.add(owner);
-      return { kind: 'held', pttlMs: Math.max(0, Math.ceil(entry.expiresAt - now())) };
-    }
     if (mode === 'reenter') {
+      if (entry) return { kind: 'held', pttlMs: Math.max(0, Math.ceil(entry.expiresAt - now())) };
       this.#forget(key, slot);
       return { kind: 'not-owner' };
     }
-    const head = slot.queue.values().next();
-    if (head.done || head.value === owner) {
-      slot.queue.delete(owner);
-      slot.entry = { owner, expiresAt: now() + ttlMs };
-      return { kind: 'acquired', fencingToken: this.#mint(key) };
+    if (!entry) {
+      const head = slot.queue.keys().next();
+      if (head.done || head.value === owner) {
+        slot.queue.delete(owner);
+        slot.entry = { owner, expiresAt: now() + ttlMs };
+        return { kind: 'acquired', fencingToken: this.#mint(key) };
+      }
+      this.#grant(key, slot);
     }
-    this.#grant(key, slot);
-    if (mode === 'wait') slot.queue.add(owner);
-    return { kind: 'held', pttlMs: MEMORY_QUEUE_TIMING.claimMs };
+    if (mode === 'wait') slot.queue.set(owner, grantLeaseMs);
+    this.#forget(key, slot);
+    return { kind: 'held', pttlMs: Math.max(0, Math.ceil(slot.entry!.expiresAt - now())) };
   }
 
   async renew(target: LockTarget, owner: string, ttlMs: number): Promise<RenewResult> {

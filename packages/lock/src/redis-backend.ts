@@ -10,8 +10,7 @@ export interface RedisLockTarget extends LockTarget {
   readonly fenceTtlMs: number;
   /** The KEYS of the acquire script, built once per lock object. */
   readonly acquireKeys: readonly string[];
-  /** The KEYS of the release and queue-refresh scripts. */
-  readonly queueKeys: readonly string[];
+  /** The KEYS of the acquire, release and queue-refresh scripts (the same four). */
 }
 
 /** How long a channel stays subscribed after its last waiter left (saves SUBSCRIBE churn under steady contention). */
@@ -24,7 +23,7 @@ const LINGER_MS = 2_000;
 export const QUEUE_ENTRY_TTL_MS = 6_000;
 
 /** Timing of the Redis queue: one refresh per lock name and process every 2 s (at most one a second). */
-export const REDIS_QUEUE_TIMING: QueueTiming = Object.freeze({ refreshMs: 2_000, minGapMs: 1_000, claimMs: 1_000 });
+export const REDIS_QUEUE_TIMING: QueueTiming = Object.freeze({ refreshMs: 2_000, minGapMs: 1_000 });
 
 const MODE = { try: '0', reenter: '1', wait: '2' } as const;
 
@@ -56,8 +55,17 @@ class ChannelFeed implements GrantFeed {
     private readonly channel: string,
   ) {}
 
-  async start(onGrant: (owner: string) => void, onResync: () => void): Promise<void> {
-    this.#sub = await this.adapter.subscribe(this.channel, (message) => onGrant(message), { onResync });
+  async start(onGrant: (owner: string, fencingToken: number) => void, onResync: () => void): Promise<void> {
+    this.#sub = await this.adapter.subscribe(
+      this.channel,
+      (message) => {
+        // "<owner>:<fencingToken>" (owner tokens are UUIDs: no colon).
+        const at = message.lastIndexOf(':');
+        const token = Number(message.slice(at + 1));
+        if (at > 0 && Number.isSafeInteger(token)) onGrant(message.slice(0, at), token);
+      },
+      { onResync },
+    );
   }
 
   async stop(): Promise<void> {
@@ -94,15 +102,13 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
       keys,
       fenceTtlMs,
       acquireKeys: [keys.lock, keys.fence, keys.queue, keys.waiters],
-      queueKeys: [keys.lock, keys.queue, keys.waiters],
     };
   }
 
-  async attempt(target: RedisLockTarget, owner: string, ttlMs: number, mode: AttemptMode): Promise<AttemptResult> {
-    const { claimMs } = REDIS_QUEUE_TIMING;
+  async attempt(target: RedisLockTarget, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult> {
     const reply = await this.adapter.runScript<[unknown, unknown]>(scripts.acquire, {
       keys: target.acquireKeys,
-      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, claimMs, target.keys.channel, this.#publish],
+      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, this.#publish],
     });
     const status = toInt(reply[0]);
     if (status === 1) return { kind: 'acquired', fencingToken: toInt(reply[1]) };
@@ -118,16 +124,16 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
 
   async release(target: RedisLockTarget, owner: string): Promise<boolean> {
     const reply = await this.adapter.runScript(scripts.release, {
-      keys: target.queueKeys,
-      args: [owner, REDIS_QUEUE_TIMING.claimMs, target.keys.channel, this.#publish],
+      keys: target.acquireKeys,
+      args: [owner, target.fenceTtlMs, target.keys.channel, this.#publish],
     });
     return toInt(reply) !== 0;
   }
 
   async refresh(target: RedisLockTarget, owners: readonly string[]): Promise<RefreshResult> {
     const reply = await this.adapter.runScript<unknown[]>(scripts.queueRefresh, {
-      keys: target.queueKeys,
-      args: [QUEUE_ENTRY_TTL_MS, REDIS_QUEUE_TIMING.claimMs, target.keys.channel, this.#publish, ...owners],
+      keys: target.acquireKeys,
+      args: [QUEUE_ENTRY_TTL_MS, target.fenceTtlMs, target.keys.channel, this.#publish, ...owners],
     });
     return { pttlMs: toInt(reply[0]), states: reply.slice(1).map((s) => toInt(s) as QueueState) };
   }

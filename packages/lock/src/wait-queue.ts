@@ -3,38 +3,44 @@
  *
  * The queue itself lives with the lock (in Redis: a sorted set under the lock's hash
  * tag), first come first served across every process. A release hands the lock to the
- * first live waiter only: it reserves the lock for that waiter and announces the
- * waiter's owner token; the process holding that waiter claims it in one round trip.
- * Nobody else wakes. Waiters therefore send nothing while they wait, except this
- * object's one queue refresh per lock name (see {@link QueueTiming}), which keeps
- * their entries alive, hands on a lock whose holder died, and notices a queue or an
- * announcement that was lost (a restart, a failover).
+ * first live waiter only, inside the release script: that waiter becomes the owner (its
+ * fencing token minted) and `<owner>:<token>` is announced; the process of that waiter
+ * resolves its acquire without a round trip. Nobody else wakes. Waiters therefore send
+ * nothing while they wait, except this object's one queue refresh per lock name (see
+ * {@link QueueTiming}), which keeps their entries alive, hands on a lock whose holder
+ * died, and notices a queue or an announcement that was lost (a restart, a failover).
  */
 import type { QueueState, RefreshResult } from './backend.js';
 
-/** Delivers hand-offs for one lock name: each message is the owner token the lock was reserved for. */
+/** Delivers hand-offs for one lock name: the owner the lock was handed to, and its fencing token. */
 export interface GrantFeed {
   /**
    * Starts delivering to `onGrant`; resolves once announcements are live.
    * `onResync` is called when announcements may have been lost (the connection
    * carrying them failed or was replaced).
    */
-  start(onGrant: (owner: string) => void, onResync: () => void): Promise<void>;
+  start(onGrant: (owner: string, fencingToken: number) => void, onResync: () => void): Promise<void>;
   /** Stops delivering. Never rejects. */
   stop(): Promise<void>;
 }
 
 /** Why a waiter is asked to send an attempt. */
-export type WakeReason = 'grant' | 'refresh' | 'resync' | 'retry';
+export type WakeReason = 'refresh' | 'resync' | 'retry';
 
 /** One blocked acquire, as the queue sees it. */
 export interface Waiter {
   /** The acquisition's owner token (its queue entry). */
   readonly owner: string;
-  /** Asks the waiter to send one attempt (claim the lock reserved for it, or join again). */
+  /** The lock was handed to this waiter with `fencingToken`. */
+  granted(fencingToken: number): void;
+  /** Asks the waiter to send one attempt (claim a lock handed to it whose announcement was lost, or join again). */
   wake(reason: WakeReason): void;
-  /** Called once per queue refresh that covered this waiter. */
-  refreshed(): void;
+  /**
+   * A queue refresh sent at `sentAt` (during a resync or not) found this waiter in `state`:
+   * 1 still queued (the lock cannot have been handed to it before `sentAt`); otherwise it
+   * needs one attempt.
+   */
+  refreshed(sentAt: number, state: QueueState, resyncing: boolean): void;
 }
 
 /** When a queue refreshes its waiters' entries. */
@@ -43,8 +49,6 @@ export interface QueueTiming {
   readonly refreshMs: number;
   /** Never refresh more often than this (outside a resync). */
   readonly minGapMs: number;
-  /** How long a lock reserved for the next waiter stays reserved (the claim window). */
-  readonly claimMs: number;
 }
 
 /** Milliseconds added to a lease end, so the refresh lands just after the lease ran out. */
@@ -70,7 +74,7 @@ export class WaitQueue {
   readonly #timing: QueueTiming;
   readonly #lingerMs: number;
   readonly #onIdle: (queue: WaitQueue) => void;
-  readonly #recentGrants: string[] = [];
+  readonly #recentGrants = new Map<string, number>();
   #live: 'off' | 'starting' | 'on' | 'failed' | 'closed' = 'off';
   #starting: Promise<boolean> | undefined;
   #linger: NodeJS.Timeout | undefined;
@@ -123,10 +127,10 @@ export class WaitQueue {
     }
     if (this.#waiters.size === 0) this.#lastRefreshAt = now();
     this.#waiters.set(waiter.owner, waiter);
-    const i = this.#recentGrants.indexOf(waiter.owner);
-    if (i !== -1) {
-      this.#recentGrants.splice(i, 1);
-      waiter.wake('grant');
+    const token = this.#recentGrants.get(waiter.owner);
+    if (token !== undefined) {
+      this.#recentGrants.delete(waiter.owner);
+      waiter.granted(token);
       return;
     }
     this.seen(pttlMs);
@@ -156,7 +160,7 @@ export class WaitQueue {
     this.#live = 'starting';
     this.#starting = this.#feed
       .start(
-        (owner) => this.onGrant(owner),
+        (owner, fencingToken) => this.onGrant(owner, fencingToken),
         () => this.resync(),
       )
       .then(
@@ -177,19 +181,17 @@ export class WaitQueue {
     return this.#starting;
   }
 
-  /** The lock was reserved for `owner`: wake that waiter (if it is ours), nobody else. */
-  onGrant(owner: string): void {
+  /** The lock was handed to `owner`: tell that waiter (if it is ours), nobody else. */
+  onGrant(owner: string, fencingToken: number): void {
     this.announcements++;
-    if (owner === '') return;
     const waiter = this.#waiters.get(owner);
     if (waiter) {
-      waiter.wake('grant');
+      waiter.granted(fencingToken);
       return;
     }
     // Another process's waiter (or ours, whose queued reply is still on its way).
-    if (this.#recentGrants.push(owner) > RECENT_GRANTS) this.#recentGrants.shift();
-    // If that waiter never claims, the reservation runs out: look then.
-    if (this.#waiters.size > 0) this.seen(this.#timing.claimMs);
+    this.#recentGrants.set(owner, fencingToken);
+    if (this.#recentGrants.size > RECENT_GRANTS) this.#recentGrants.delete(this.#recentGrants.keys().next().value!);
   }
 
   /** True within {@link RESYNC_WINDOW_MS} of the last sign that announcements may have been lost. */
@@ -218,11 +220,10 @@ export class WaitQueue {
     this.#refreshing = true;
     this.#refreshAgain = false;
     const resyncing = this.resyncing;
-    this.#lastRefreshAt = now();
-    const covered = [...this.#waiters.values()];
-    const owners = covered.map((w) => w.owner);
+    const sentAt = now();
+    this.#lastRefreshAt = sentAt;
+    const owners = [...this.#waiters.keys()];
     this.refreshes++;
-    for (const w of covered) w.refreshed();
     let result: RefreshResult | undefined;
     try {
       result = await this.#refresh(owners);
@@ -233,13 +234,8 @@ export class WaitQueue {
     this.#refreshing = false;
     if (result) {
       this.#leaseEndAt = result.pttlMs >= 0 ? now() + result.pttlMs + LEASE_SLACK_MS : Infinity;
-      const reason = resyncing ? 'resync' : 'refresh';
       for (let i = 0; i < owners.length; i++) {
-        const state: QueueState | undefined = result.states[i];
-        if (state === 1) continue;
-        // Not queued any more (reserved for it, or the entry/queue is gone): one attempt claims or rejoins.
-        const waiter = this.#waiters.get(owners[i]!);
-        waiter?.wake(reason);
+        this.#waiters.get(owners[i]!)?.refreshed(sentAt, result.states[i] ?? 0, resyncing);
       }
     }
     if (this.#refreshAgain) this.requestRefresh();
