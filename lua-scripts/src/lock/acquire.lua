@@ -3,15 +3,16 @@
 -- KEYS[1] lockKey: string, the owner token of the current holder
 -- KEYS[2] fenceKey: string, the last fencing token minted for this lock name
 -- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
--- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>"
+-- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] owner: the acquisition's random owner token (the holder's own token to re-enter)
 -- ARGV[2] ttlMs: lease length in milliseconds
 -- ARGV[3] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
 -- ARGV[4] mode: "0" try (never queue), "1" re-enter only (never take a free lock), "2" wait (queue when held)
 -- ARGV[5] entryTtlMs: lease of the caller's queue entry in milliseconds
 -- ARGV[6] grantLeaseMs: the lease the lock gets when it is handed to the caller from the queue
--- ARGV[7] channel: the channel hand-offs are announced on (named after a key of the lock's hash slot)
+-- ARGV[7] channel: hand-offs are announced on "<channel>:<inbox of the waiter>" (a key of the lock's hash slot)
 -- ARGV[8] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
+-- ARGV[9] inbox: the caller's inbox (its process subscribes to "<channel>:<inbox>"), mode "2"; may be empty otherwise
 -- Reply: { 1, fencingToken } acquired: the lock was free with nobody waiting before the caller, or
 --        the caller already held it (the retry of an acquisition whose reply was lost, or a
 --        hand-off whose announcement was lost): a fresh, larger token, lease set to ttlMs;
@@ -33,6 +34,7 @@ local entry_ttl_ms = tonumber(ARGV[5])
 local grant_lease_ms = tonumber(ARGV[6])
 local channel = ARGV[7]
 local publish_command = ARGV[8]
+local inbox = ARGV[9]
 
 if not ttl_ms or ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
   return redis.error_reply('ERR lock/acquire: ttlMs and fenceTtlMs must be positive integers')
@@ -45,6 +47,9 @@ if mode ~= '0' and mode ~= '1' and mode ~= '2' then
 end
 if publish_command ~= 'PUBLISH' and publish_command ~= 'SPUBLISH' then
   return redis.error_reply('ERR lock/acquire: publishCommand must be PUBLISH or SPUBLISH')
+end
+if mode == '2' and (not inbox or inbox == '' or string.find(inbox, ':', 1, true)) then
+  return redis.error_reply('ERR lock/acquire: inbox must be a non-empty name without ":" in mode 2')
 end
 local reenter = mode == '1'
 
@@ -84,6 +89,6 @@ if not current then
   lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
 end
 if mode == '2' then
-  lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms)
+  lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms, inbox)
 end
 return { 0, redis.call('PTTL', lock_key) }

@@ -3,10 +3,10 @@
 -- KEYS[1] lockKey: string, the owner token of the current holder
 -- KEYS[2] fenceKey: string, the last fencing token minted for this lock name
 -- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
--- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>"
+-- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] entryTtlMs: the new lease of each entry still queued, in milliseconds
 -- ARGV[2] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
--- ARGV[3] channel: the channel a hand-off is announced on
+-- ARGV[3] channel: a hand-off is announced on "<channel>:<inbox of the waiter>"
 -- ARGV[4] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
 -- ARGV[5...] owners: the owner tokens of the waiters to refresh (at least one)
 -- Reply: { pttl, state1, state2, ... }: pttl of the lock key after the call (-2 free, -1 no TTL);
@@ -37,9 +37,9 @@ local now_ms = server_time_ms()
 local refreshed = false
 for i = 5, #ARGV do
   local entry = redis.call('HGET', waiters_key, ARGV[i])
-  local lease = entry and string.match(entry, ':(%d+)$')
-  if lease and redis.call('ZSCORE', queue_key, ARGV[i]) then
-    redis.call('HSET', waiters_key, ARGV[i], string.format('%.0f:%s', now_ms + entry_ttl_ms, lease))
+  local rest = entry and string.match(entry, '^%d+:(%d+:.*)$')
+  if rest and redis.call('ZSCORE', queue_key, ARGV[i]) then
+    redis.call('HSET', waiters_key, ARGV[i], string.format('%.0f:', now_ms + entry_ttl_ms) .. rest)
     refreshed = true
   end
 end

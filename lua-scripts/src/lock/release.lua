@@ -5,10 +5,10 @@
 -- KEYS[1] lockKey: string, the owner token of the current holder
 -- KEYS[2] fenceKey: string, the last fencing token minted for this lock name
 -- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
--- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>"
+-- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] owner: the holder's owner token
 -- ARGV[2] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
--- ARGV[3] channel: the channel the hand-off is announced on
+-- ARGV[3] channel: the hand-off is announced on "<channel>:<inbox of the waiter>"
 -- ARGV[4] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
 -- Reply: 2 released and handed to the next waiter (announced); 1 released, nobody waits (key
 --        deleted, nothing published); 0 not the owner (lease expired or taken over; only the

@@ -88,6 +88,7 @@ async function run(c: Command) {
     attempts: lock ? lock.stats.attempts : c.contender === 'raw' ? rawAttempts : undefined,
     commands: lock ? adapter.stats.commands - commandsBefore : undefined,
     queueRefreshes: lock?.stats.queueRefreshes,
+    stats: process.env.X_LOCK_BENCH_DEBUG ? lock?.stats : undefined,
   });
   await lock?.close();
 }

@@ -123,6 +123,7 @@ export async function runContention(
             for (const w of workers) w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs });
             const reports = (await Promise.all(workers.map((w) => w.next()))).map((l) => JSON.parse(l) as WorkerReport);
             const calls = await scriptAndCommandCalls(info);
+            if (process.env.X_LOCK_BENCH_DEBUG) for (const r of reports) log(JSON.stringify((r as { stats?: unknown }).stats));
             const run = summarise(contender, processes, reports, startAt, options.durationMs, calls);
             runs.push(run);
             log(

@@ -17,8 +17,9 @@ export interface LockKeys {
   /** Each queued owner token's entry expiry (server time, ms): a waiter that stopped refreshing is skipped. */
   readonly waiters: string;
   /**
-   * The pub/sub channel (sharded on a cluster: same slot as the keys) on which the lock is
-   * handed to the next waiter: the message is that waiter's owner token.
+   * The prefix of the pub/sub channels (sharded on a cluster: same slot as the keys) on which
+   * the lock is handed to the next waiter: `<channel>:<inbox>`, one inbox per client and
+   * process; the message is `<owner>:<fencingToken>` of the waiter it was handed to.
    */
   readonly channel: string;
 }

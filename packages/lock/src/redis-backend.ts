@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { lock as scripts } from '@x/lua-scripts';
 import type { RedisAdapter, Subscription } from '@x/redis-adapter';
 import type { AttemptMode, AttemptResult, LockBackend, LockTarget, QueueState, RefreshResult, RenewResult } from './backend.js';
@@ -82,6 +83,11 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   readonly #id: number;
   readonly #queues = new Map<string, WaitQueue>();
   readonly #publish: 'PUBLISH' | 'SPUBLISH';
+  /**
+   * This backend's inbox: hand-offs to its waiters are announced on `<channel>:<inbox>`, so a
+   * release wakes the one process (and client) whose waiter is next, nobody else.
+   */
+  readonly inbox = randomBytes(6).toString('hex');
 
   constructor(adapter: RedisAdapter) {
     this.adapter = adapter;
@@ -108,7 +114,7 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   async attempt(target: RedisLockTarget, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult> {
     const reply = await this.adapter.runScript<[unknown, unknown]>(scripts.acquire, {
       keys: target.acquireKeys,
-      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, this.#publish],
+      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, this.#publish, this.inbox],
     });
     const status = toInt(reply[0]);
     if (status === 1) return { kind: 'acquired', fencingToken: toInt(reply[1]) };
@@ -143,7 +149,7 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
     let queue = this.#queues.get(channel);
     if (!queue) {
       queue = new WaitQueue(
-        new ChannelFeed(this.adapter, channel),
+        new ChannelFeed(this.adapter, `${channel}:${this.inbox}`),
         (owners) => this.refresh(target, owners),
         REDIS_QUEUE_TIMING,
         LINGER_MS,
