@@ -1,6 +1,7 @@
 // One contending process of the contention bench (bench/contention.ts). Reads JSON commands on
-// stdin, one a line: { contender, name, startAt, durationMs, ttlMs }; loops acquire -> short
-// critical section -> release on one lock from startAt (epoch ms) for durationMs, then prints
+// stdin, one a line: { contender, name, startAt, durationMs, ttlMs, holdMs }; loops acquire ->
+// critical section (a holdMs timer, or one event-loop turn for 0) -> release on one lock from
+// startAt (epoch ms) for durationMs, then prints
 // { acquiredAt[], releasedAt[], attempts?, commands? } (epoch ms) as one JSON line.
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -35,6 +36,7 @@ interface Command {
   startAt: number;
   durationMs: number;
   ttlMs: number;
+  holdMs: number;
 }
 
 async function run(c: Command) {
@@ -78,7 +80,9 @@ async function run(c: Command) {
   while (epochNow() < endAt) {
     const release = await acquire();
     acquiredAt.push(epochNow());
-    await yieldToLoop(); // the critical section: one event-loop turn
+    // The critical section: a short timer, or one event-loop turn.
+    if (c.holdMs > 0) await sleep(c.holdMs);
+    else await yieldToLoop();
     releasedAt.push(epochNow());
     await release();
   }
@@ -101,3 +105,4 @@ for await (const line of createInterface({ input: process.stdin })) {
 await adapter.close();
 await node.close();
 io.disconnect();
+process.exit(0);

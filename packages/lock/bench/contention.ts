@@ -82,16 +82,16 @@ class Worker {
   }
 }
 
-async function scriptAndCommandCalls(info: () => Promise<string>): Promise<{ scripts: number; all: number }> {
+async function scriptAndCommandCalls(info: () => Promise<string>): Promise<{ scripts: number; set: number }> {
   const text = await info();
   let scripts = 0;
-  let all = 0;
+  let set = 0;
   for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
     const calls = Number(m[2]);
     if (m[1] === 'evalsha' || m[1] === 'eval') scripts += calls;
-    all += calls;
+    if (m[1] === 'set') set += calls;
   }
-  return { scripts, all };
+  return { scripts, set };
 }
 
 /**
@@ -101,7 +101,7 @@ async function scriptAndCommandCalls(info: () => Promise<string>): Promise<{ scr
  */
 export async function runContention(
   url: string,
-  options: { processCounts: number[]; durationMs: number; rounds: number; ttlMs: number; contenders: ContenderId[] },
+  options: { processCounts: number[]; durationMs: number; rounds: number; ttlMs: number; holdMs: number; contenders: ContenderId[] },
   log: (line: string) => void,
 ): Promise<ContentionRun[]> {
   const admin = createClient({ url });
@@ -120,7 +120,7 @@ export async function runContention(
             const name = `bench:contend:${randomBytes(4).toString('hex')}`;
             const startAt = performance.timeOrigin + performance.now() + 300;
             await admin.sendCommand(['CONFIG', 'RESETSTAT']);
-            for (const w of workers) w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs });
+            for (const w of workers) w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs, holdMs: options.holdMs });
             const reports = (await Promise.all(workers.map((w) => w.next()))).map((l) => JSON.parse(l) as WorkerReport);
             const calls = await scriptAndCommandCalls(info);
             if (process.env.X_LOCK_BENCH_DEBUG) for (const r of reports) log(JSON.stringify((r as { stats?: unknown }).stats));
@@ -135,7 +135,16 @@ export async function runContention(
         }
       } finally {
         for (const w of workers) w.send('exit');
-        await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(undefined) : w.child.once('exit', r)))));
+        await Promise.all(
+          workers.map(
+            (w) =>
+              new Promise((r) => {
+                if (w.child.exitCode !== null) return r(undefined);
+                const kill = setTimeout(() => w.child.kill('SIGKILL'), 5000);
+                w.child.once('exit', () => (clearTimeout(kill), r(undefined)));
+              }),
+          ),
+        );
       }
     }
   } finally {
@@ -150,7 +159,7 @@ function summarise(
   reports: WorkerReport[],
   startAt: number,
   durationMs: number,
-  calls: { scripts: number; all: number },
+  calls: { scripts: number; set: number },
 ): ContentionRun {
   const endAt = startAt + durationMs;
   const holds: [number, number][] = [];
@@ -174,8 +183,12 @@ function summarise(
   } else if (contender === 'raw') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = acquireCalls + 1;
+  } else if (contender === 'semaphore') {
+    // redis-semaphore's Mutex: SET NX PX per try, a script to release (no SET inside).
+    acquireCalls = calls.set / acquisitions;
+    commands = (calls.set + calls.scripts) / acquisitions;
   } else {
-    // redis-semaphore and redlock acquire and release with one script call each.
+    // redlock: one script call per try (its SET runs inside), one to release.
     acquireCalls = (calls.scripts - acquisitions) / acquisitions;
     commands = calls.scripts / acquisitions;
   }

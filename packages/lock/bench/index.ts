@@ -278,7 +278,9 @@ const processCounts = (process.env.X_LOCK_BENCH_PROCESSES ?? (quick ? '2,8' : '2
 const contentionMs = quick ? 1000 : 3000;
 const contentionRounds = quick ? 1 : 2;
 const CONTENTION_TTL_MS = 400;
-const contenderIds: ContenderId[] = ['xlock', 'semaphore', 'redlock', 'raw'];
+/** The critical section: a timer of this many ms (`X_LOCK_BENCH_HOLD_MS`, default 1), or one event-loop turn for 0. */
+const holdMs = Number(process.env.X_LOCK_BENCH_HOLD_MS ?? 1);
+const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,redlock,raw').split(',') as ContenderId[];
 
 let report: Awaited<ReturnType<typeof runBench>> | undefined;
 let contention: ContentionRun[] = [];
@@ -287,11 +289,12 @@ try {
   if (only !== 'single') {
     console.log(
       `\nContention: ${processCounts.join(', ')} processes, one lock (TTL ${CONTENTION_TTL_MS} ms), each looping acquire -> ` +
-        `one event-loop turn -> release for ${contentionMs / 1000} s; ${contentionRounds} round(s), order alternating:`,
+        `${holdMs > 0 ? `a ${holdMs} ms timer` : 'one event-loop turn'} -> release for ${contentionMs / 1000} s; ` +
+        `${contentionRounds} round(s), order alternating:`,
     );
     contention = await runContention(
       redis.url,
-      { processCounts, durationMs: contentionMs, rounds: contentionRounds, ttlMs: CONTENTION_TTL_MS, contenders: contenderIds },
+      { processCounts, durationMs: contentionMs, rounds: contentionRounds, ttlMs: CONTENTION_TTL_MS, holdMs, contenders: contenderIds },
       (line) => console.log(line),
     );
   }
