@@ -351,8 +351,10 @@ class LockImpl implements Lock, LockCore {
           }
           void attempt(reason);
         },
-        refreshed: (refreshSentAt, state, resyncing) => {
+        refreshSent: () => {
           this.stats.queueRefreshes++;
+        },
+        refreshed: (refreshSentAt, state, resyncing) => {
           if (settled) return;
           if (state === 1) confirmedAt = Math.max(confirmedAt, refreshSentAt);
           else waiter.wake(resyncing ? 'resync' : 'refresh');

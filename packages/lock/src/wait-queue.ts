@@ -35,6 +35,8 @@ export interface Waiter {
   granted(fencingToken: number): void;
   /** Asks the waiter to send one attempt (claim a lock handed to it whose announcement was lost, or join again). */
   wake(reason: WakeReason): void;
+  /** A queue refresh covering this waiter is being sent (counted in its lock's stats). */
+  refreshSent(): void;
   /**
    * A queue refresh sent at `sentAt` (during a resync or not) found this waiter in `state`:
    * 1 still queued (the lock cannot have been handed to it before `sentAt`); otherwise it
@@ -224,6 +226,7 @@ export class WaitQueue {
     this.#lastRefreshAt = sentAt;
     const owners = [...this.#waiters.keys()];
     this.refreshes++;
+    for (const w of this.#waiters.values()) w.refreshSent();
     let result: RefreshResult | undefined;
     try {
       result = await this.#refresh(owners);
