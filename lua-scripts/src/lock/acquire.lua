@@ -1,30 +1,61 @@
--- Acquire the lock, or re-enter it when the caller already holds it; a fresh
--- acquisition mints a fencing token in the same call.
--- KEYS[1] lockKey: string, the owner token of the current holder; expires with the lease
+-- Acquire the lock, re-enter it, or join its waiter queue; a fresh acquisition mints a fencing
+-- token in the same call.
+-- KEYS[1] lockKey: string, the owner token of the current holder
 -- KEYS[2] fenceKey: string, the last fencing token minted for this lock name
+-- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
+-- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] owner: the acquisition's random owner token (the holder's own token to re-enter)
 -- ARGV[2] ttlMs: lease length in milliseconds
 -- ARGV[3] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
--- ARGV[4] reenter: "1" only re-enters (never takes a free lock), "0" takes a free lock
--- Reply: { 1, fencingToken } acquired (with reenter "0" also when owner already holds it: the retry
---        of an acquisition whose reply was lost; it gets a fresh, larger token);
---        { 2, 0 } re-entered (reenter "1"): the caller holds it, lease reset to ttlMs;
---        { 0, pttl } held by another owner (pttl: its remaining lease in ms, -1 if it has no TTL);
---        { -1, 0 } re-entry refused (reenter "1"): the caller does not hold the lock any more
---!include include/lock-fence.lua
+-- ARGV[4] mode: "0" try (never queue), "1" re-enter only (never take a free lock), "2" wait (queue when held)
+-- ARGV[5] entryTtlMs: lease of the caller's queue entry in milliseconds
+-- ARGV[6] grantLeaseMs: the lease the lock gets when it is handed to the caller from the queue
+-- ARGV[7] channel: hand-offs are announced on "<channel>:<inbox of the waiter>" (a key of the lock's hash slot)
+-- ARGV[8] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
+-- ARGV[9] inbox: the caller's inbox (its process subscribes to "<channel>:<inbox>"), mode "2"; may be empty otherwise
+-- Reply: { 1, fencingToken } acquired: the lock was free with nobody waiting before the caller, or
+--        the caller already held it (the retry of an acquisition whose reply was lost, or a
+--        hand-off whose announcement was lost): a fresh, larger token, lease set to ttlMs;
+--        { 2, 0 } re-entered (mode "1"): the caller holds it, lease reset to ttlMs;
+--        { 0, pttl } held by another owner; pttl: its remaining lease in ms, -1 if it has no TTL.
+--        Mode "2" also queued the caller (or kept its place and refreshed its entry). A free lock
+--        with live waiters before the caller is first handed to the first of them (and announced);
+--        { -1, 0 } re-entry refused (mode "1"): the caller does not hold the lock any more
+--!include include/lock-queue.lua
 local lock_key = KEYS[1]
 local fence_key = KEYS[2]
+local queue_key = KEYS[3]
+local waiters_key = KEYS[4]
 local owner = ARGV[1]
 local ttl_ms = tonumber(ARGV[2])
 local fence_ttl_ms = tonumber(ARGV[3])
-local reenter = ARGV[4] == '1'
+local mode = ARGV[4]
+local entry_ttl_ms = tonumber(ARGV[5])
+local grant_lease_ms = tonumber(ARGV[6])
+local channel = ARGV[7]
+local publish_command = ARGV[8]
+local inbox = ARGV[9]
 
 if not ttl_ms or ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
   return redis.error_reply('ERR lock/acquire: ttlMs and fenceTtlMs must be positive integers')
 end
+if not entry_ttl_ms or entry_ttl_ms <= 0 or not grant_lease_ms or grant_lease_ms <= 0 or grant_lease_ms % 1 ~= 0 then
+  return redis.error_reply('ERR lock/acquire: entryTtlMs and grantLeaseMs must be positive integers')
+end
+if mode ~= '0' and mode ~= '1' and mode ~= '2' then
+  return redis.error_reply('ERR lock/acquire: mode must be 0, 1 or 2')
+end
+if publish_command ~= 'PUBLISH' and publish_command ~= 'SPUBLISH' then
+  return redis.error_reply('ERR lock/acquire: publishCommand must be PUBLISH or SPUBLISH')
+end
+if mode == '2' and (not inbox or inbox == '' or string.find(inbox, ':', 1, true)) then
+  return redis.error_reply('ERR lock/acquire: inbox must be a non-empty name without ":" in mode 2')
+end
+local reenter = mode == '1'
 
--- The common case first: a free lock is taken in one call (NX: any existing key, of any type, stays).
-if not reenter and redis.call('SET', lock_key, owner, 'NX', 'PX', ttl_ms) then
+-- The common case first: a free lock nobody waits for is taken in one call
+-- (NX: any existing key, of any type, stays).
+if not reenter and redis.call('EXISTS', queue_key) == 0 and redis.call('SET', lock_key, owner, 'NX', 'PX', ttl_ms) then
   return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
 end
 
@@ -35,9 +66,29 @@ if current == owner then
   if reenter then
     return { 2, 0 }
   end
+  lock_queue_remove(queue_key, waiters_key, owner)
   return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
 end
-if current then
-  return { 0, redis.call('PTTL', lock_key) }
+if reenter then
+  if current then
+    return { 0, redis.call('PTTL', lock_key) }
+  end
+  return { -1, 0 }
 end
-return { -1, 0 }
+
+local now_ms = server_time_ms()
+if not current then
+  -- Free, with a queue: the holder's lease ran out before anyone handed the lock on. The first
+  -- live waiter gets it; that is the caller when it is first (or nobody live is left).
+  local head = lock_queue_head(queue_key, waiters_key, now_ms)
+  if not head or head == owner then
+    lock_queue_remove(queue_key, waiters_key, owner)
+    redis.call('SET', lock_key, owner, 'PX', ttl_ms)
+    return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
+  end
+  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
+end
+if mode == '2' then
+  lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms, inbox)
+end
+return { 0, redis.call('PTTL', lock_key) }

@@ -12,8 +12,11 @@ import { isQuick, runBench, type BenchCase, type CaseResult } from '@x/tooling/b
 import { resolveRedis } from '@x/tooling/redis';
 import { createRedisAdapter } from '@x/redis-adapter';
 import { createLock } from '../src/index.js';
+import { CONTENDER_NAMES, runContention, type ContenderId, type ContentionRun } from './contention.js';
 
 const quick = isQuick();
+/** `X_LOCK_BENCH=contention` runs only the multi-process contention part (and `X_LOCK_BENCH=single` only the rest). */
+const only = process.env.X_LOCK_BENCH;
 const redis = await resolveRedis('standalone');
 const node = createClient({ url: redis.url });
 node.on('error', () => undefined);
@@ -270,15 +273,79 @@ const notes = [
   `crowd: ${crowdSize} acquire() at once, each releases at once; budget ${crowdBudgetMs / 1000} s (peers get their timeout set to it)`,
 ];
 
-let report;
+// --- P processes contending for one lock ---------------------------------------------------------
+const processCounts = (process.env.X_LOCK_BENCH_PROCESSES ?? (quick ? '2,8' : '2,4,8,16')).split(',').map(Number);
+const contentionMs = quick ? 1000 : 3000;
+const contentionRounds = quick ? 1 : 2;
+const CONTENTION_TTL_MS = 400;
+/**
+ * redlock is left out of the contention runs by default (`X_LOCK_BENCH_CONTENDERS=xlock,semaphore,redlock,raw`
+ * adds it): with its default 200 ms retry delay it starves workers (max/min counts in the hundreds), and in
+ * one 4-process run a worker stayed in its retry loop for minutes, stalling the whole bench.
+ */
+/** The critical section: a timer of this many ms (`X_LOCK_BENCH_HOLD_MS`, default 1), or one event-loop turn for 0. */
+const holdMs = Number(process.env.X_LOCK_BENCH_HOLD_MS ?? 1);
+const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,raw').split(',') as ContenderId[];
+
+let report: Awaited<ReturnType<typeof runBench>> | undefined;
+let contention: ContentionRun[] = [];
 try {
-  report = await runBench({ title: '@x/lock', cases, notes });
+  if (only !== 'contention') report = await runBench({ title: '@x/lock', cases, notes });
+  if (only !== 'single') {
+    console.log(
+      `\nContention: ${processCounts.join(', ')} processes, one lock (TTL ${CONTENTION_TTL_MS} ms), each looping acquire -> ` +
+        `${holdMs > 0 ? `a ${holdMs} ms timer` : 'one event-loop turn'} -> release for ${contentionMs / 1000} s; ` +
+        `${contentionRounds} round(s), order alternating:`,
+    );
+    contention = await runContention(
+      redis.url,
+      { processCounts, durationMs: contentionMs, rounds: contentionRounds, ttlMs: CONTENTION_TTL_MS, holdMs, contenders: contenderIds },
+      (line) => console.log(line),
+    );
+  }
 } finally {
   for (const close of closers.reverse()) await close().catch(() => undefined);
   await adapter.close();
   await node.close();
   await redis.stop();
 }
+
+if (contention.length > 0) printContention(contention);
+
+function printContention(runs: ContentionRun[]): void {
+  const range = (xs: number[], digits: number) => {
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}-${hi.toFixed(digits)}`;
+  };
+  const rows: string[][] = [['P', 'contender', 'acq/s', 'vs semaphore', 'acquire calls/acq', 'gap mean ms', 'gap p50 ms', 'half-time spread', 'max/min']];
+  for (const p of processCounts) {
+    const sem = runs.filter((r) => r.processes === p && r.contender === 'semaphore');
+    for (const id of contenderIds) {
+      const mine = runs.filter((r) => r.processes === p && r.contender === id);
+      if (mine.length === 0) continue;
+      // Ratios per round (side by side in the same round), then their range.
+      const ratios = mine.map((r, i) => r.perSecond / (sem[i]?.perSecond ?? NaN));
+      rows.push([
+        String(p),
+        CONTENDER_NAMES[id],
+        range(mine.map((r) => r.perSecond), 0),
+        id === 'semaphore' ? '1.00' : range(ratios, 2),
+        range(mine.map((r) => r.acquireCalls), 2),
+        range(mine.map((r) => r.gapMean), 2),
+        range(mine.map((r) => r.gapP50), 2),
+        `±${range(mine.map((r) => r.halfTimeSpread * 100), 0)}%`,
+        range(mine.map((r) => r.maxOverMin), 2),
+      ]);
+    }
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  console.log('');
+  for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+  console.log('(ranges over the rounds; "vs semaphore": throughput ratio within the same round)');
+}
+
+if (!report) process.exit(process.exitCode ?? 0);
 
 const find = (group: string, name: string): CaseResult | undefined =>
   report.results.find((r) => r.group === group && r.name === name) ??

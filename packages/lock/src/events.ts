@@ -49,18 +49,23 @@ export interface LockStats {
   /** Acquire attempts sent (first tries, retries while waiting, re-entries). */
   attempts: number;
   /**
-   * Retries of a waiter that no release announcement prompted: its fallback time
-   * (the holder's lease as last seen) came. Steady growth while locks are released
+   * Attempts of a waiter that no hand-off announcement prompted: a queue refresh found
+   * its entry gone (the lock was reserved for it but the announcement did not arrive,
+   * its entry expired, or the queue was lost). Steady growth while locks are released
    * normally means announcements do not arrive.
    */
   fallbackRetries: number;
   /**
-   * Retries of a waiter prompted by a resync: the connection carrying release
-   * announcements failed or was replaced (a restart, a failover), so one may have
-   * been lost. The head then retries every 250 ms for 3 s after the last sign of
-   * trouble instead of sleeping through the holder's whole lease.
+   * Attempts of a waiter prompted by a refresh during a resync: the connection carrying
+   * announcements failed or was replaced (a restart, a failover), so one may have been
+   * lost. The queue then refreshes every 250 ms for 3 s after the last sign of trouble.
    */
   resyncRetries: number;
+  /**
+   * Queue refreshes that covered a waiter of this lock (one call per lock name and
+   * process covers all its waiters): every 2 s while waiting, at most one a second.
+   */
+  queueRefreshes: number;
 }
 
 /**
@@ -94,6 +99,7 @@ export function emptyStats(): LockStats {
     attempts: 0,
     fallbackRetries: 0,
     resyncRetries: 0,
+    queueRefreshes: 0,
   };
 }
 
@@ -111,6 +117,12 @@ export class LockEvents {
     return () => {
       set.delete(listener as (event: never) => void);
     };
+  }
+
+  /** True when `event` has a listener (so a payload is only built when someone reads it). */
+  has(event: LockEventName): boolean {
+    const set = this.#listeners.get(event);
+    return set !== undefined && set.size > 0;
   }
 
   emit<E extends LockEventName>(event: E, payload: LockEventMap[E]): void {

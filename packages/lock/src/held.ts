@@ -107,8 +107,10 @@ export class Ownership {
   depth = 0;
   renewals = 0;
   readonly #handles = new Set<Handle>();
-  /** `performance.now()` time before which Redis cannot have expired the lease (send time of the last confirmed call + ttl). */
+  /** `performance.now()` time before which Redis cannot have expired the lease (send time of the last confirmed call + its lease). */
   #leaseEnd: number;
+  /** Length of the current lease: the TTL, or the shorter lease of a hand-off from the queue until the first renewal. */
+  #leaseMs: number;
   /** When the next automatic renewal is due (Infinity: none). */
   #renewDueAt = Infinity;
   #renewFailures = 0;
@@ -116,12 +118,17 @@ export class Ownership {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
 
-  constructor(core: LockCore, owner: string, fencingToken: number, sentAt: number) {
+  /**
+   * `sentAt`: send time of a call that Redis ran before the lease began; `leaseMs`: the lease
+   * it began with (the TTL, or the grant lease of a hand-off from the queue).
+   */
+  constructor(core: LockCore, owner: string, fencingToken: number, sentAt: number, leaseMs = core.options.ttlMs) {
     this.core = core;
     this.owner = owner;
     this.fencingToken = fencingToken;
     this.ttlMs = core.options.ttlMs;
-    this.#leaseEnd = sentAt + this.ttlMs;
+    this.#leaseMs = leaseMs;
+    this.#leaseEnd = sentAt + leaseMs;
     this.#planRenewal();
     this.#schedule();
   }
@@ -146,6 +153,7 @@ export class Ownership {
     if (this.state !== 'held') return;
     const leaseEnd = sentAt + this.ttlMs;
     if (leaseEnd > this.#leaseEnd) this.#leaseEnd = leaseEnd;
+    this.#leaseMs = this.ttlMs;
     this.#schedule();
   }
 
@@ -156,11 +164,15 @@ export class Ownership {
     return handle;
   }
 
-  /** Sets when the next automatic renewal is due: a third of the TTL (renewIntervalMs) after the last confirmed one. */
+  /**
+   * Sets when the next automatic renewal is due: a third of the TTL (renewIntervalMs) after the
+   * last confirmed one; a third of the lease into a shorter grant lease.
+   */
   #planRenewal(): void {
     const { autoRenew, maxRenewals, renewIntervalMs } = this.core.options;
     const allowed = autoRenew && (maxRenewals <= 0 || this.renewals < maxRenewals);
-    this.#renewDueAt = allowed ? this.#leaseEnd - this.ttlMs + renewIntervalMs : Infinity;
+    const interval = this.#leaseMs >= this.ttlMs ? renewIntervalMs : Math.max(1, Math.floor(this.#leaseMs / 3));
+    this.#renewDueAt = allowed ? this.#leaseEnd - this.#leaseMs + interval : Infinity;
   }
 
   #schedule(): void {
@@ -238,7 +250,9 @@ export class Ownership {
     this.renewals++;
     this.core.stats.renewals++;
     this.confirm(sentAt);
-    this.core.events.emit('renewed', { name: this.core.name, fencingToken: this.fencingToken, renewals: this.renewals });
+    if (this.core.events.has('renewed')) {
+      this.core.events.emit('renewed', { name: this.core.name, fencingToken: this.fencingToken, renewals: this.renewals });
+    }
   }
 
   #releaseQuietly(): void {
@@ -270,7 +284,7 @@ export class Ownership {
     const heldMs = now() - this.acquiredAt;
     const { name } = this.core;
     if (this.depth > 0) {
-      this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: false, heldMs });
+      if (this.core.events.has('released')) this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: false, heldMs });
       return this.check();
     }
     if (this.state === 'released') return false;
@@ -283,7 +297,7 @@ export class Ownership {
     const released = await this.core.backend.release(this.core.target, this.owner);
     if (released) {
       this.core.stats.releases++;
-      this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: true, heldMs });
+      if (this.core.events.has('released')) this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: true, heldMs });
     } else if (!wasLost) {
       // The lease was gone before we knew it (the key expired or was taken over).
       const error = new LockLostError(name, this.fencingToken, 'not-owner');
@@ -355,9 +369,12 @@ export class Handle implements HeldLock {
   async release(): Promise<boolean> {
     if (this.#released) return false;
     this.#released = true;
-    // Stop whatever listens to the signal before the key can go to someone else.
+    const released = this.ownership.handleReleased(this);
+    // Stop whatever listens to the signal before the key can go to someone else: the release
+    // script is handed to the client above, but no other owner can get the key before its reply
+    // (a round trip) while this runs now. Only a signal that was read gets a reason built.
     if (this.#controller) this.abort(new LockNotHeldError(this.name, 'released'));
-    return this.ownership.handleReleased(this);
+    return released;
   }
 
   async renew(): Promise<void> {

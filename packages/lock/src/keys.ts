@@ -9,13 +9,24 @@ export interface LockKeys {
   readonly lock: string;
   /** The last fencing token minted for this name; expires `fenceTtlMs` after the last acquisition. */
   readonly fence: string;
-  /** The pub/sub channel a release is announced on (sharded on a cluster: same slot as the keys). */
+  /**
+   * The waiter queue: a sorted set of the waiting acquisitions' owner tokens by arrival
+   * (first come, first served across every process).
+   */
+  readonly queue: string;
+  /** Each queued owner token's entry expiry (server time, ms): a waiter that stopped refreshing is skipped. */
+  readonly waiters: string;
+  /**
+   * The prefix of the pub/sub channels (sharded on a cluster: same slot as the keys) on which
+   * the lock is handed to the next waiter: `<channel>:<inbox>`, one inbox per client and
+   * process; the message is `<owner>:<fencingToken>` of the waiter it was handed to.
+   */
   readonly channel: string;
 }
 
 /**
  * The keys of lock `name` under `prefix`:
- * `<prefix>:{<prefix>:<name>}:lock`, `...:fence` and the channel `...:released`,
+ * `<prefix>:{<prefix>:<name>}:lock`, `...:fence`, `...:queue`, `...:waiters` and the channel `...:released`,
  * with the name percent-encoded so no name can reach another's keys.
  */
 export function lockKeys(prefix: string, name: string): LockKeys {
@@ -23,6 +34,8 @@ export function lockKeys(prefix: string, name: string): LockKeys {
   return {
     lock: ks.key(name, 'lock'),
     fence: ks.key(name, 'fence'),
+    queue: ks.key(name, 'queue'),
+    waiters: ks.key(name, 'waiters'),
     channel: ks.key(name, 'released'),
   };
 }

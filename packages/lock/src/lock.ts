@@ -9,7 +9,7 @@ import {
   type RedisAdapter,
   type RedisInput,
 } from '@x/redis-adapter';
-import type { AttemptResult, LockBackend, LockTarget } from './backend.js';
+import type { AttemptMode, AttemptResult, LockBackend, LockTarget } from './backend.js';
 import { AbortError, LockNotHeldError, LockTimeoutError } from './errors.js';
 import { LockEvents, emptyStats, type LockEventName, type LockListener, type LockStats } from './events.js';
 import { Ownership, type Handle, type HeldLock, type LockCore } from './held.js';
@@ -18,11 +18,11 @@ import { checkAcquireOptions, resolveLockOptions, type AcquireOptions, type Lock
 import { redisBackendFor } from './redis-backend.js';
 import { adapterFor } from './adapter.js';
 import { scopedHandle } from './scope.js';
-import { FALLBACK_SLACK_MS, Waiter, type WaitQueue } from './wait-queue.js';
+import type { WaitQueue, WakeReason, Waiter } from './wait-queue.js';
 
 const now = () => performance.now();
 
-/** While release announcements cannot be received (subscribing failed), the head retries this often. */
+/** After a transient error, a waiter's attempt is retried this soon. */
 const DEGRADED_RETRY_MS = 100;
 
 /** A distributed (or, without Redis, in-process) lock for one name. Create it with {@link createLock}. */
@@ -66,16 +66,25 @@ export interface Lock extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The shortest lease a hand-off from the queue starts with (see {@link grantLeaseFor}). */
+export const MIN_GRANT_LEASE_MS = 2_000;
+
+/**
+ * The lease a lock handed to a waiter starts with: `min(ttlMs, max(2 s, 3 x safetyMarginMs))`
+ * (4.5 s with the defaults), renewed to the full TTL a third of the way in. A waiter that died
+ * after its last queue refresh and is handed the lock holds it no longer than this. Without
+ * auto-renewal, the full TTL.
+ */
+export function grantLeaseFor(options: ResolvedLockOptions): number {
+  if (!options.autoRenew) return options.ttlMs;
+  return Math.min(options.ttlMs, Math.max(MIN_GRANT_LEASE_MS, 3 * options.safetyMarginMs));
+}
+
 function isTransient(error: unknown): boolean {
   if (error instanceof ConnectionClosedError) return false;
   if (error instanceof ConnectionError) return true;
   if (error instanceof ScriptError) return /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|BUSY)\b/.test(error.redisMessage);
   return false;
-}
-
-function fallbackDelay(pttlMs: number, ttlMs: number): number {
-  // -1: a key without expiry under our name (not ours to touch); look again after one lease length.
-  return (pttlMs >= 0 ? pttlMs : ttlMs) + FALLBACK_SLACK_MS;
 }
 
 class LockImpl implements Lock, LockCore {
@@ -88,6 +97,8 @@ class LockImpl implements Lock, LockCore {
   readonly stats: LockStats = emptyStats();
   readonly #ownedAdapter: RedisAdapter | undefined;
   readonly #cancels = new Set<(error: Error) => void>();
+  /** The lease the lock gets when the queue hands it to one of our waiters (see {@link grantLeaseFor}). */
+  readonly #grantLeaseMs: number;
   #closed = false;
 
   constructor(backend: LockBackend, name: string, options: ResolvedLockOptions, ownedAdapter: RedisAdapter | undefined) {
@@ -96,6 +107,7 @@ class LockImpl implements Lock, LockCore {
     this.backend = backend;
     this.kind = backend.kind;
     this.target = backend.target(name, options.prefix, options.fenceTtlMs);
+    this.#grantLeaseMs = grantLeaseFor(options);
     this.#ownedAdapter = ownedAdapter;
   }
 
@@ -113,17 +125,17 @@ class LockImpl implements Lock, LockCore {
     if (this.#closed) throw new ConnectionClosedError(`lock ${JSON.stringify(this.name)} is closed`);
   }
 
-  #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number): Handle {
+  #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number, leaseMs?: number): Handle {
     this.stats.acquisitions++;
-    const ownership = new Ownership(this, owner, fencingToken, sentAt);
+    const ownership = new Ownership(this, owner, fencingToken, sentAt, leaseMs);
     const handle = ownership.newHandle(false);
-    this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
+    if (this.events.has('acquired')) this.events.emit('acquired', { name: this.name, fencingToken, reentered: false, waitedMs });
     return handle;
   }
 
-  async #attempt(owner: string, reenter: boolean): Promise<AttemptResult> {
+  #attempt(owner: string, mode: AttemptMode): Promise<AttemptResult> {
     this.stats.attempts++;
-    return this.backend.attempt(this.target, owner, this.options.ttlMs, reenter);
+    return this.backend.attempt(this.target, owner, this.options.ttlMs, mode, this.#grantLeaseMs);
   }
 
   /** Re-enters the scope's ownership, or returns undefined when the scope does not hold this lock. */
@@ -135,7 +147,7 @@ class LockImpl implements Lock, LockCore {
     if (!ownership.check()) throw ownership.lostError!;
     const sentAt = now();
     this.stats.attempts++;
-    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, true);
+    const result = await this.backend.attempt(this.target, ownership.owner, ownership.ttlMs, 'reenter', this.#grantLeaseMs);
     if (result.kind !== 'reentered') {
       ownership.lose('not-owner');
       if (ownership.state === 'lost') throw ownership.lostError!;
@@ -148,7 +160,9 @@ class LockImpl implements Lock, LockCore {
     ownership.confirm(sentAt);
     this.stats.reentries++;
     const handle = ownership.newHandle(true);
-    this.events.emit('acquired', { name: this.name, fencingToken: ownership.fencingToken, reentered: true, waitedMs: 0 });
+    if (this.events.has('acquired')) {
+      this.events.emit('acquired', { name: this.name, fencingToken: ownership.fencingToken, reentered: true, waitedMs: 0 });
+    }
     return handle;
   }
 
@@ -160,7 +174,7 @@ class LockImpl implements Lock, LockCore {
     }
     const owner = randomUUID();
     const sentAt = now();
-    const result = await this.#attempt(owner, false);
+    const result = await this.#attempt(owner, 'try');
     if (result.kind === 'acquired') return this.#grant(owner, result.fencingToken, sentAt, 0);
     return null;
   }
@@ -173,10 +187,11 @@ class LockImpl implements Lock, LockCore {
       const reentered = await this.#reenter();
       if (reentered) return reentered;
     }
-    const started = now();
     const owner = randomUUID();
     const sentAt = now();
-    const first = await this.#attempt(owner, false);
+    // Hand-offs for this name already reach us only if the queue was live before the attempt was sent.
+    const liveAtSend = this.backend.existingQueue(this.target)?.live === true && this.kind === 'redis';
+    const first = await this.#attempt(owner, timeoutMs === 0 ? 'try' : 'wait');
     if (first.kind === 'acquired') {
       if (signal?.aborted) {
         // The caller gave up while the (only) attempt was in flight: hand the lock straight back.
@@ -185,105 +200,185 @@ class LockImpl implements Lock, LockCore {
       }
       return this.#grant(owner, first.fencingToken, sentAt, 0);
     }
-    const pttl = first.kind === 'held' ? first.pttlMs : 0;
     if (timeoutMs === 0) {
       this.stats.timeouts++;
       throw new LockTimeoutError(this.name, 0);
     }
-    return this.#wait(owner, pttl, started, timeoutMs, signal);
+    return this.#wait(owner, first.kind === 'held' ? first.pttlMs : 0, liveAtSend, sentAt, timeoutMs, signal);
   }
 
-  #wait(owner: string, firstPttl: number, started: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
+  /**
+   * Waits for the hand-off to `owner`, whose entry the first attempt (sent at `sentAt`)
+   * queued. Sends nothing until the queue hands the lock to it (no round trip: the release
+   * script made it the owner) or a queue refresh finds its entry gone (one attempt to claim
+   * or rejoin).
+   */
+  #wait(owner: string, firstPttl: number, liveAtSend: boolean, sentAt: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<Handle> {
     this.stats.waits++;
+    const started = sentAt;
     return new Promise<Handle>((resolve, reject) => {
       const queue: WaitQueue = this.backend.waitQueue(this.target);
-      const waiter = new Waiter(now() + fallbackDelay(firstPttl, this.options.ttlMs));
+      const { ttlMs, safetyMarginMs } = this.options;
+      const grantLeaseMs = this.#grantLeaseMs;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      let busy = false;
+      let pending: WakeReason | undefined;
+      /** Send time of the last call that found our entry still queued: a hand-off to us came after it. */
+      let confirmedAt = sentAt;
 
       const finish = (outcome: 'acquired' | 'timeout' | 'aborted' | 'error') => {
         settled = true;
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.#cancels.delete(cancel);
+        queue.leave(waiter);
         const waitedMs = now() - started;
         this.stats.waitMsTotal += waitedMs;
         if (outcome === 'timeout') this.stats.timeouts++;
         if (outcome === 'aborted') this.stats.aborts++;
-        this.events.emit('waited', { name: this.name, waitedMs, outcome });
+        if (this.events.has('waited')) this.events.emit('waited', { name: this.name, waitedMs, outcome });
         return waitedMs;
       };
       const cancel = (error: Error) => {
         if (settled) return;
         finish(error instanceof LockTimeoutError ? 'timeout' : error instanceof AbortError ? 'aborted' : 'error');
-        waiter.cancelled = error;
-        queue.leave(waiter);
-        waiter.wake();
+        // Leave the queue at once; a hand-off to us that crossed this passes on to the next waiter.
+        void this.backend.release(this.target, owner).catch(() => undefined);
         reject(error);
       };
       const onAbort = () => cancel(new AbortError(undefined, { cause: signal!.reason }));
+      const acquired = (fencingToken: number, leaseSentAt: number, leaseMs: number) => {
+        const waitedMs = finish('acquired');
+        resolve(this.#grant(owner, fencingToken, leaseSentAt, waitedMs, leaseMs));
+      };
+      /** After a call settled: run the wake that arrived while it was in flight, if any. */
+      const drain = () => {
+        busy = false;
+        if (settled || !pending) return;
+        const again = pending;
+        pending = undefined;
+        void attempt(again);
+      };
+      const transient = (error: unknown): boolean => {
+        if (!isTransient(error)) {
+          cancel(error instanceof Error ? error : new Error(String(error)));
+          return false;
+        }
+        setTimeout(() => waiter.wake('retry'), DEGRADED_RETRY_MS).unref();
+        return true;
+      };
+
+      const attempt = async (reason: WakeReason): Promise<void> => {
+        busy = true;
+        if (reason === 'refresh') this.stats.fallbackRetries++;
+        else if (reason === 'resync') this.stats.resyncRetries++;
+        const attemptSentAt = now();
+        let result: AttemptResult;
+        try {
+          result = await this.#attempt(owner, 'wait');
+        } catch (error) {
+          busy = false;
+          if (!settled) transient(error);
+          return;
+        }
+        if (result.kind === 'acquired') {
+          busy = false;
+          // Settled: cancelled (give it straight back), or already handed to us (the same ownership).
+          if (!settled) acquired(result.fencingToken, attemptSentAt, ttlMs);
+          else if (!handedOver) void this.backend.release(this.target, owner).catch(() => undefined);
+          return;
+        }
+        if (settled) return void (busy = false);
+        confirmedAt = Math.max(confirmedAt, attemptSentAt);
+        queue.seen(result.kind === 'held' ? result.pttlMs : 0);
+        drain();
+      };
+
+      let handedOver = false;
+      /** The release script made us the owner with `grantLeaseMs` (from some time after `confirmedAt`). */
+      const granted = async (fencingToken: number): Promise<void> => {
+        if (settled) return;
+        // Enough of the grant lease is surely left: start now, without a round trip.
+        if (now() < confirmedAt + grantLeaseMs - 2 * safetyMarginMs) {
+          handedOver = true;
+          acquired(fencingToken, confirmedAt, grantLeaseMs);
+          return;
+        }
+        // We waited long since our entry was last confirmed: confirm the lease first (one round trip).
+        busy = true;
+        const renewSentAt = now();
+        let renewed: boolean;
+        try {
+          renewed = (await this.backend.renew(this.target, owner, ttlMs)) === 'renewed';
+        } catch (error) {
+          busy = false;
+          if (!settled) transient(error);
+          return;
+        }
+        if (settled) {
+          busy = false;
+          if (renewed && !handedOver) void this.backend.release(this.target, owner).catch(() => undefined);
+          return;
+        }
+        if (renewed) {
+          busy = false;
+          handedOver = true;
+          acquired(fencingToken, renewSentAt, ttlMs);
+          return;
+        }
+        // The grant lease ran out before we got to it: join again.
+        busy = false;
+        void attempt('refresh');
+      };
+
+      const waiter: Waiter = {
+        owner,
+        granted: (fencingToken) => {
+          if (settled) return;
+          if (busy) {
+            // A call of ours is in flight; the hand-off is confirmed by an attempt after it.
+            pending = 'retry';
+            return;
+          }
+          void granted(fencingToken);
+        },
+        wake: (reason) => {
+          if (settled) return;
+          if (busy) {
+            pending = reason;
+            return;
+          }
+          void attempt(reason);
+        },
+        refreshSent: () => {
+          this.stats.queueRefreshes++;
+        },
+        refreshed: (refreshSentAt, state, resyncing) => {
+          if (settled) return;
+          if (state === 1) confirmedAt = Math.max(confirmedAt, refreshSentAt);
+          else waiter.wake(resyncing ? 'resync' : 'refresh');
+        },
+      };
 
       this.#cancels.add(cancel);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== Infinity) {
+        const remaining = Math.max(0, timeoutMs - (now() - started));
+        timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
+      }
       if (signal?.aborted) {
         // Aborted while the first attempt was in flight (before this listener existed).
         onAbort();
         return;
       }
-      if (timeoutMs !== Infinity) {
-        const remaining = Math.max(0, timeoutMs - (now() - started));
-        timer = setTimeout(() => cancel(new LockTimeoutError(this.name, timeoutMs)), remaining);
+      queue.join(waiter, firstPttl);
+      if (!liveAtSend && !settled) {
+        // A hand-off announced before we subscribed reached nobody: look once, after subscribing.
+        void queue.ready().then(() => {
+          if (!settled) queue.requestRefresh();
+        });
       }
-
-      const isHead = queue.join(waiter);
-      queue.shortenFallback(waiter);
-      const loop = async () => {
-        let live = await queue.ready();
-        // A release announced before we joined reached nobody: the head looks once more.
-        if (isHead && queue.isHead(waiter)) waiter.pending = true;
-        for (;;) {
-          await waiter.sleep(queue);
-          if (waiter.cancelled) return;
-          if (waiter.wokeBy === 'lease') this.stats.fallbackRetries++;
-          if (waiter.wokeBy === 'resync') this.stats.resyncRetries++;
-          if (!live) live = await queue.ready();
-          if (waiter.cancelled) return;
-          waiter.attempting = true;
-          const sentAt = now();
-          let result: AttemptResult;
-          try {
-            result = await this.#attempt(owner, false);
-          } catch (error) {
-            waiter.attempting = false;
-            if (waiter.cancelled) return;
-            if (!isTransient(error)) throw error;
-            waiter.fallbackAt = now() + DEGRADED_RETRY_MS;
-            waiter.fallbackFor = 'error';
-            continue;
-          } finally {
-            waiter.attempting = false;
-          }
-          if (result.kind === 'acquired') {
-            if (waiter.cancelled) {
-              // Timed out or aborted while this attempt was in flight: give it straight back.
-              void this.backend.release(this.target, owner).catch(() => undefined);
-              return;
-            }
-            const waitedMs = finish('acquired');
-            queue.leave(waiter, this.options.ttlMs);
-            resolve(this.#grant(owner, result.fencingToken, sentAt, waitedMs));
-            return;
-          }
-          if (waiter.cancelled) return;
-          const pttl = result.kind === 'held' ? result.pttlMs : 0;
-          const delay = fallbackDelay(pttl, this.options.ttlMs);
-          waiter.fallbackAt = now() + (live ? delay : Math.min(delay, DEGRADED_RETRY_MS));
-          waiter.fallbackFor = 'lease';
-          // Announcements may have been lost lately: do not sleep through the whole lease.
-          queue.shortenFallback(waiter);
-        }
-      };
-      loop().catch((error: unknown) => cancel(error instanceof Error ? error : new Error(String(error))));
     });
   }
 

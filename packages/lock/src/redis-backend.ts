@@ -1,17 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import { lock as scripts } from '@x/lua-scripts';
 import type { RedisAdapter, Subscription } from '@x/redis-adapter';
-import type { AttemptResult, LockBackend, LockTarget, RenewResult } from './backend.js';
+import type { AttemptMode, AttemptResult, LockBackend, LockTarget, QueueState, RefreshResult, RenewResult } from './backend.js';
 import { lockKeys, type LockKeys } from './keys.js';
-import { WaitQueue, type ReleaseFeed } from './wait-queue.js';
+import { WaitQueue, type GrantFeed, type QueueTiming } from './wait-queue.js';
 
 /** A lock name on Redis: its keys and channel. */
 export interface RedisLockTarget extends LockTarget {
   readonly keys: LockKeys;
   readonly fenceTtlMs: number;
+  /** The KEYS of the acquire script, built once per lock object. */
+  readonly acquireKeys: readonly string[];
+  /** The KEYS of the acquire, release and queue-refresh scripts (the same four). */
 }
 
 /** How long a channel stays subscribed after its last waiter left (saves SUBSCRIBE churn under steady contention). */
 const LINGER_MS = 2_000;
+
+/**
+ * The queue entry of a waiting acquisition lives this long after its last refresh: a
+ * waiter that died (killed process, lost network) is skipped once it expired.
+ */
+export const QUEUE_ENTRY_TTL_MS = 6_000;
+
+/** Timing of the Redis queue: one refresh per lock name and process every 2 s (at most one a second). */
+export const REDIS_QUEUE_TIMING: QueueTiming = Object.freeze({ refreshMs: 2_000, minGapMs: 1_000 });
+
+const MODE = { try: '0', reenter: '1', wait: '2' } as const;
 
 let nextAdapterId = 0;
 const adapterIds = new WeakMap<RedisAdapter, number>();
@@ -33,7 +48,7 @@ function toInt(value: unknown): number {
   return n;
 }
 
-class ChannelFeed implements ReleaseFeed {
+class ChannelFeed implements GrantFeed {
   #sub: Subscription | undefined;
 
   constructor(
@@ -41,8 +56,17 @@ class ChannelFeed implements ReleaseFeed {
     private readonly channel: string,
   ) {}
 
-  async start(onRelease: () => void, onResync: () => void): Promise<void> {
-    this.#sub = await this.adapter.subscribe(this.channel, () => onRelease(), { onResync });
+  async start(onGrant: (owner: string, fencingToken: number) => void, onResync: () => void): Promise<void> {
+    this.#sub = await this.adapter.subscribe(
+      this.channel,
+      (message) => {
+        // "<owner>:<fencingToken>" (owner tokens are UUIDs: no colon).
+        const at = message.lastIndexOf(':');
+        const token = Number(message.slice(at + 1));
+        if (at > 0 && Number.isSafeInteger(token)) onGrant(message.slice(0, at), token);
+      },
+      { onResync },
+    );
   }
 
   async stop(): Promise<void> {
@@ -58,6 +82,12 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   readonly adapter: RedisAdapter;
   readonly #id: number;
   readonly #queues = new Map<string, WaitQueue>();
+  readonly #publish: 'PUBLISH' | 'SPUBLISH';
+  /**
+   * This backend's inbox: hand-offs to its waiters are announced on `<channel>:<inbox>`, so a
+   * release wakes the one process (and client) whose waiter is next, nobody else.
+   */
+  readonly inbox = randomBytes(6).toString('hex');
 
   constructor(adapter: RedisAdapter) {
     this.adapter = adapter;
@@ -67,17 +97,24 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
       adapterIds.set(adapter, id);
     }
     this.#id = id;
+    this.#publish = adapter.topology === 'cluster' ? 'SPUBLISH' : 'PUBLISH';
   }
 
   target(name: string, prefix: string, fenceTtlMs: number): RedisLockTarget {
     const keys = lockKeys(prefix, name);
-    return { name, scopeKey: `redis:${this.#id}:${keys.lock}`, keys, fenceTtlMs };
+    return {
+      name,
+      scopeKey: `redis:${this.#id}:${keys.lock}`,
+      keys,
+      fenceTtlMs,
+      acquireKeys: [keys.lock, keys.fence, keys.queue, keys.waiters],
+    };
   }
 
-  async attempt(target: RedisLockTarget, owner: string, ttlMs: number, reenter: boolean): Promise<AttemptResult> {
+  async attempt(target: RedisLockTarget, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult> {
     const reply = await this.adapter.runScript<[unknown, unknown]>(scripts.acquire, {
-      keys: [target.keys.lock, target.keys.fence],
-      args: [owner, ttlMs, target.fenceTtlMs, reenter ? 1 : 0],
+      keys: target.acquireKeys,
+      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, this.#publish, this.inbox],
     });
     const status = toInt(reply[0]);
     if (status === 1) return { kind: 'acquired', fencingToken: toInt(reply[1]) };
@@ -92,24 +129,41 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   }
 
   async release(target: RedisLockTarget, owner: string): Promise<boolean> {
-    const publish = this.adapter.topology === 'cluster' ? 'SPUBLISH' : 'PUBLISH';
     const reply = await this.adapter.runScript(scripts.release, {
-      keys: [target.keys.lock],
-      args: [owner, target.keys.channel, publish],
+      keys: target.acquireKeys,
+      args: [owner, target.fenceTtlMs, target.keys.channel, this.#publish],
     });
-    return toInt(reply) === 1;
+    return toInt(reply) !== 0;
+  }
+
+  async refresh(target: RedisLockTarget, owners: readonly string[]): Promise<RefreshResult> {
+    const reply = await this.adapter.runScript<unknown[]>(scripts.queueRefresh, {
+      keys: target.acquireKeys,
+      args: [QUEUE_ENTRY_TTL_MS, target.fenceTtlMs, target.keys.channel, this.#publish, ...owners],
+    });
+    return { pttlMs: toInt(reply[0]), states: reply.slice(1).map((s) => toInt(s) as QueueState) };
   }
 
   waitQueue(target: RedisLockTarget): WaitQueue {
     const channel = target.keys.channel;
     let queue = this.#queues.get(channel);
     if (!queue) {
-      queue = new WaitQueue(new ChannelFeed(this.adapter, channel), LINGER_MS, (q) => {
-        if (this.#queues.get(channel) === q) this.#queues.delete(channel);
-      });
+      queue = new WaitQueue(
+        new ChannelFeed(this.adapter, `${channel}:${this.inbox}`),
+        (owners) => this.refresh(target, owners),
+        REDIS_QUEUE_TIMING,
+        LINGER_MS,
+        (q) => {
+          if (this.#queues.get(channel) === q) this.#queues.delete(channel);
+        },
+      );
       this.#queues.set(channel, queue);
     }
     return queue;
+  }
+
+  existingQueue(target: RedisLockTarget): WaitQueue | undefined {
+    return this.#queues.get(target.keys.channel);
   }
 
   /** Stops every subscription this backend holds (used when the lock owns and closes the adapter). */

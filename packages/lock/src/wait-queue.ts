@@ -1,152 +1,159 @@
 /**
- * The process-wide queue of waiters for one lock name on one backend.
+ * This process's view of the waiters of one lock name on one backend.
  *
- * Waiters sleep without sending anything. Only the head of the queue ever
- * retries: when a release is announced (pub/sub message, or a local release on
- * the in-process backend), or when its fallback time (the holder's remaining
- * lease as last seen) has come. Everyone behind the head has no timer at all.
+ * The queue itself lives with the lock (in Redis: a sorted set under the lock's hash
+ * tag), first come first served across every process. A release hands the lock to the
+ * first live waiter only, inside the release script: that waiter becomes the owner (its
+ * fencing token minted) and `<owner>:<token>` is announced; the process of that waiter
+ * resolves its acquire without a round trip. Nobody else wakes. Waiters therefore send
+ * nothing while they wait, except this object's one queue refresh per lock name (see
+ * {@link QueueTiming}), which keeps their entries alive, hands on a lock whose holder
+ * died, and notices a queue or an announcement that was lost (a restart, a failover).
  */
+import type { QueueState, RefreshResult } from './backend.js';
 
-/** Delivers release announcements for one lock name. */
-export interface ReleaseFeed {
+/** Delivers hand-offs for one lock name: the owner the lock was handed to, and its fencing token. */
+export interface GrantFeed {
   /**
-   * Starts delivering to `onRelease`; resolves once announcements are live.
+   * Starts delivering to `onGrant`; resolves once announcements are live.
    * `onResync` is called when announcements may have been lost (the connection
    * carrying them failed or was replaced).
    */
-  start(onRelease: () => void, onResync: () => void): Promise<void>;
+  start(onGrant: (owner: string, fencingToken: number) => void, onResync: () => void): Promise<void>;
   /** Stops delivering. Never rejects. */
   stop(): Promise<void>;
 }
 
-const now = () => performance.now();
+/** Why a waiter is asked to send an attempt. */
+export type WakeReason = 'refresh' | 'resync' | 'retry';
 
-/** One blocked acquire. Its loop sleeps in {@link Waiter.sleep} and retries when woken. */
-export class Waiter {
-  /** `performance.now()` time at which the head retries even without an announcement. */
-  fallbackAt: number;
-  /** A release was announced while this waiter was the head and busy; retry at once. */
-  pending = false;
+/** One blocked acquire, as the queue sees it. */
+export interface Waiter {
+  /** The acquisition's owner token (its queue entry). */
+  readonly owner: string;
+  /** The lock was handed to this waiter with `fencingToken`. */
+  granted(fencingToken: number): void;
+  /** Asks the waiter to send one attempt (claim a lock handed to it whose announcement was lost, or join again). */
+  wake(reason: WakeReason): void;
+  /** A queue refresh covering this waiter is being sent (counted in its lock's stats). */
+  refreshSent(): void;
   /**
-   * What set {@link Waiter.fallbackAt}: the holder's lease as last seen, a resync after
-   * a possibly lost announcement, or the retry after a failed attempt.
+   * A queue refresh sent at `sentAt` (during a resync or not) found this waiter in `state`:
+   * 1 still queued (the lock cannot have been handed to it before `sentAt`); otherwise it
+   * needs one attempt.
    */
-  fallbackFor: 'lease' | 'resync' | 'error' = 'lease';
-  /** Why the last sleep ended: an announcement (or a hand-on), or what set the fallback time. */
-  wokeBy: 'announcement' | 'lease' | 'resync' | 'error' | 'cancel' = 'announcement';
-  /** True while an acquire attempt of this waiter is in flight. */
-  attempting = false;
-  /** Set when the wait was cancelled (timeout, abort); the loop exits. */
-  cancelled: Error | undefined;
-  #wake: (() => void) | undefined;
-
-  constructor(fallbackAt: number) {
-    this.fallbackAt = fallbackAt;
-  }
-
-  get sleeping(): boolean {
-    return this.#wake !== undefined;
-  }
-
-  /** Resolves when the queue (or a cancellation) wakes this waiter. */
-  sleep(queue: WaitQueue): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-      if (this.cancelled) this.wake();
-      else queue.kick();
-    });
-  }
-
-  /** Ends the current sleep, if any. */
-  wake(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
+  refreshed(sentAt: number, state: QueueState, resyncing: boolean): void;
 }
 
-/** Milliseconds added to a fallback time, so the retry lands just after the lease ran out. */
-export const FALLBACK_SLACK_MS = 2;
+/** When a queue refreshes its waiters' entries. */
+export interface QueueTiming {
+  /** Refresh at least this often while anyone waits (Infinity: only when the lease runs out). */
+  readonly refreshMs: number;
+  /** Never refresh more often than this (outside a resync). */
+  readonly minGapMs: number;
+}
+
+/** Milliseconds added to a lease end, so the refresh lands just after the lease ran out. */
+export const LEASE_SLACK_MS = 2;
 
 /**
- * After announcements may have been lost, the head retries this often for
- * {@link RESYNC_WINDOW_MS} after the last sign of trouble, instead of sleeping
- * through the holder's whole lease: the client resubscribes within that window.
+ * After announcements may have been lost, the queue refreshes this often for
+ * {@link RESYNC_WINDOW_MS} after the last sign of trouble (the client resubscribes
+ * within that window), instead of waiting for its next regular refresh.
  */
 export const RESYNC_RETRY_MS = 250;
 export const RESYNC_WINDOW_MS = 3_000;
 
+/** Hand-offs to owners not (yet) in this queue that are remembered: the reply that queued a waiter can arrive after its hand-off. */
+const RECENT_GRANTS = 32;
+
+const now = () => performance.now();
+
 export class WaitQueue {
-  readonly #waiters: Waiter[] = [];
-  readonly #feed: ReleaseFeed;
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #feed: GrantFeed;
+  readonly #refresh: (owners: readonly string[]) => Promise<RefreshResult>;
+  readonly #timing: QueueTiming;
   readonly #lingerMs: number;
   readonly #onIdle: (queue: WaitQueue) => void;
+  readonly #recentGrants = new Map<string, number>();
   #live: 'off' | 'starting' | 'on' | 'failed' | 'closed' = 'off';
   #starting: Promise<boolean> | undefined;
+  #linger: NodeJS.Timeout | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = 0;
-  #linger: NodeJS.Timeout | undefined;
+  /** When the lock, as last seen, could become free without an announcement (its lease or a reservation ends). */
+  #leaseEndAt = Infinity;
+  #lastRefreshAt = 0;
+  #refreshing = false;
+  #refreshAgain = false;
   #resyncUntil = 0;
-  /** Release announcements received (for tests and stats). */
+  /** Hand-offs received (to anyone in any process). */
   announcements = 0;
+  /** Refresh calls sent. */
+  refreshes = 0;
 
-  constructor(feed: ReleaseFeed, lingerMs: number, onIdle: (queue: WaitQueue) => void) {
+  constructor(
+    feed: GrantFeed,
+    refresh: (owners: readonly string[]) => Promise<RefreshResult>,
+    timing: QueueTiming,
+    lingerMs: number,
+    onIdle: (queue: WaitQueue) => void,
+  ) {
     this.#feed = feed;
+    this.#refresh = refresh;
+    this.#timing = timing;
     this.#lingerMs = lingerMs;
     this.#onIdle = onIdle;
   }
 
-  /** Number of waiters. */
+  /** Number of waiters of this process. */
   get size(): number {
-    return this.#waiters.length;
+    return this.#waiters.size;
   }
 
-  /** True once release announcements are being received. */
+  /** True once hand-offs are being received. */
   get live(): boolean {
     return this.#live === 'on';
   }
 
-  /** Appends a waiter; returns true when it is the head. */
-  join(waiter: Waiter): boolean {
+  /**
+   * Adds a waiter whose entry the backend has just queued; `pttlMs` is the lock's
+   * remaining lease as that attempt saw it. Wakes it at once when its hand-off
+   * arrived before it joined.
+   */
+  join(waiter: Waiter, pttlMs: number): void {
     if (this.#linger) {
       clearTimeout(this.#linger);
       this.#linger = undefined;
     }
-    this.#waiters.push(waiter);
-    return this.#waiters.length === 1;
-  }
-
-  isHead(waiter: Waiter): boolean {
-    return this.#waiters[0] === waiter;
-  }
-
-  /**
-   * Removes a waiter. `holderTtlMs` says it left because it acquired the lock
-   * with that lease: the next waiter then needs no retry before that lease could
-   * end. A head that leaves otherwise hands a pending announcement on.
-   */
-  leave(waiter: Waiter, holderTtlMs?: number): void {
-    const i = this.#waiters.indexOf(waiter);
-    if (i === -1) return;
-    this.#waiters.splice(i, 1);
-    if (i === 0) {
-      const next = this.#waiters[0];
-      if (next) {
-        if (holderTtlMs !== undefined) {
-          next.fallbackAt = now() + holderTtlMs + FALLBACK_SLACK_MS;
-          next.fallbackFor = 'lease';
-          this.shortenFallback(next);
-        } else if (waiter.pending || waiter.attempting) next.pending = true;
-      }
-      this.#clearTimer();
+    if (this.#waiters.size === 0) this.#lastRefreshAt = now();
+    this.#waiters.set(waiter.owner, waiter);
+    const token = this.#recentGrants.get(waiter.owner);
+    if (token !== undefined) {
+      this.#recentGrants.delete(waiter.owner);
+      waiter.granted(token);
+      return;
     }
-    if (this.#waiters.length === 0) this.#scheduleIdle();
-    else this.kick();
+    this.seen(pttlMs);
+  }
+
+  /** Removes a waiter (it acquired, timed out or was aborted). */
+  leave(waiter: Waiter): void {
+    if (this.#waiters.get(waiter.owner) !== waiter) return;
+    this.#waiters.delete(waiter.owner);
+    if (this.#waiters.size === 0) this.#scheduleIdle();
+  }
+
+  /** The lock's remaining lease as an attempt or a refresh saw it (-1: no expiry, -2: free). */
+  seen(pttlMs: number): void {
+    this.#leaseEndAt = pttlMs >= 0 ? now() + pttlMs + LEASE_SLACK_MS : Infinity;
+    this.#schedule();
   }
 
   /**
-   * Makes sure announcements are live. Resolves true when they are, false when
-   * subscribing failed (waiters then fall back to retrying on a short timer).
+   * Makes sure hand-offs are live. Resolves true when they are, false when
+   * subscribing failed (the queue then relies on its refreshes).
    */
   ready(): Promise<boolean> {
     if (this.#live === 'on') return Promise.resolve(true);
@@ -155,7 +162,7 @@ export class WaitQueue {
     this.#live = 'starting';
     this.#starting = this.#feed
       .start(
-        () => this.notify(),
+        (owner, fencingToken) => this.onGrant(owner, fencingToken),
         () => this.resync(),
       )
       .then(
@@ -164,7 +171,9 @@ export class WaitQueue {
           return this.#live === 'on';
         },
         () => {
+          // A later wait subscribes again; meanwhile refresh soon and often.
           if (this.#live === 'starting') this.#live = 'failed';
+          this.resync();
           return false;
         },
       )
@@ -174,13 +183,17 @@ export class WaitQueue {
     return this.#starting;
   }
 
-  /** A release was announced: wake the head (only the head). */
-  notify(): void {
+  /** The lock was handed to `owner`: tell that waiter (if it is ours), nobody else. */
+  onGrant(owner: string, fencingToken: number): void {
     this.announcements++;
-    const head = this.#waiters[0];
-    if (!head) return;
-    head.pending = true;
-    this.kick();
+    const waiter = this.#waiters.get(owner);
+    if (waiter) {
+      waiter.granted(fencingToken);
+      return;
+    }
+    // Another process's waiter (or ours, whose queued reply is still on its way).
+    this.#recentGrants.set(owner, fencingToken);
+    if (this.#recentGrants.size > RECENT_GRANTS) this.#recentGrants.delete(this.#recentGrants.keys().next().value!);
   }
 
   /** True within {@link RESYNC_WINDOW_MS} of the last sign that announcements may have been lost. */
@@ -188,46 +201,68 @@ export class WaitQueue {
     return now() < this.#resyncUntil;
   }
 
-  /**
-   * Announcements may have been lost (a reconnect, a failover): the head retries
-   * soon, and keeps retrying every {@link RESYNC_RETRY_MS} while the window lasts.
-   */
+  /** Announcements (or the queue itself) may have been lost: refresh now, and often for a while. */
   resync(): void {
     this.#resyncUntil = now() + RESYNC_WINDOW_MS;
-    const head = this.#waiters[0];
-    if (!head) return;
-    this.shortenFallback(head);
-    this.kick();
+    if (this.#waiters.size > 0) this.requestRefresh();
   }
 
-  /** Brings the head's fallback within {@link RESYNC_RETRY_MS} while resyncing; returns true if it did. */
-  shortenFallback(waiter: Waiter): boolean {
-    if (!this.resyncing) return false;
-    const soon = now() + RESYNC_RETRY_MS;
-    if (waiter.fallbackAt <= soon) return false;
-    waiter.fallbackAt = soon;
-    waiter.fallbackFor = 'resync';
-    return true;
-  }
-
-  /** Re-evaluates the head: wake it now, or arm the one fallback timer for it. */
-  kick(): void {
-    const head = this.#waiters[0];
-    if (!head || !head.sleeping) return;
-    if (head.pending || head.cancelled || now() >= head.fallbackAt) {
-      head.wokeBy = head.cancelled ? 'cancel' : head.pending ? 'announcement' : head.fallbackFor;
-      head.pending = false;
-      this.#clearTimer();
-      head.wake();
+  /** Sends a refresh now, or right after the one in flight (so one is sent after this call). */
+  requestRefresh(): void {
+    if (this.#live === 'closed' || this.#waiters.size === 0) return;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
       return;
     }
-    if (this.#timer && this.#timerAt === head.fallbackAt) return;
+    void this.#runRefresh();
+  }
+
+  async #runRefresh(): Promise<void> {
     this.#clearTimer();
-    this.#timerAt = head.fallbackAt;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.kick();
-    }, Math.max(0, Math.ceil(head.fallbackAt - now())));
+    this.#refreshing = true;
+    this.#refreshAgain = false;
+    const resyncing = this.resyncing;
+    const sentAt = now();
+    this.#lastRefreshAt = sentAt;
+    const owners = [...this.#waiters.keys()];
+    this.refreshes++;
+    for (const w of this.#waiters.values()) w.refreshSent();
+    let result: RefreshResult | undefined;
+    try {
+      result = await this.#refresh(owners);
+    } catch {
+      // Unreachable for now: retry at the resync pace (the entries outlive a few misses).
+      this.#resyncUntil = Math.max(this.#resyncUntil, now() + RESYNC_RETRY_MS * 2);
+    }
+    this.#refreshing = false;
+    if (result) {
+      this.#leaseEndAt = result.pttlMs >= 0 ? now() + result.pttlMs + LEASE_SLACK_MS : Infinity;
+      for (let i = 0; i < owners.length; i++) {
+        this.#waiters.get(owners[i]!)?.refreshed(sentAt, result.states[i] ?? 0, resyncing);
+      }
+    }
+    if (this.#refreshAgain) this.requestRefresh();
+    else this.#schedule();
+  }
+
+  /** Arms the one refresh timer: the regular refresh, the lease end, or the resync pace, whichever is first. */
+  #schedule(): void {
+    if (this.#live === 'closed' || this.#waiters.size === 0 || this.#refreshing) return this.#clearTimer();
+    const { refreshMs, minGapMs } = this.#timing;
+    let at = Math.min(this.#lastRefreshAt + refreshMs, this.#leaseEndAt);
+    at = Math.max(at, this.#lastRefreshAt + minGapMs);
+    if (this.resyncing) at = Math.min(at, this.#lastRefreshAt + RESYNC_RETRY_MS);
+    if (!Number.isFinite(at)) return this.#clearTimer();
+    if (this.#timer && this.#timerAt === at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.requestRefresh();
+      },
+      Math.max(0, Math.ceil(at - now())),
+    );
   }
 
   #clearTimer(): void {
@@ -239,10 +274,11 @@ export class WaitQueue {
 
   #scheduleIdle(): void {
     this.#clearTimer();
+    this.#leaseEndAt = Infinity;
     if (this.#linger) return;
     this.#linger = setTimeout(() => {
       this.#linger = undefined;
-      if (this.#waiters.length === 0) void this.close();
+      if (this.#waiters.size === 0) void this.close();
     }, this.#lingerMs);
     this.#linger.unref();
   }
@@ -260,6 +296,5 @@ export class WaitQueue {
       await this.#starting?.catch(() => false);
       await this.#feed.stop();
     }
-    for (const w of this.#waiters) w.wake();
   }
 }

@@ -43,7 +43,7 @@ describe('cluster master failover while locks are held and waited on', () => {
     return cluster().masters().findIndex((m) => m.id === owner.id);
   };
 
-  it('the holder keeps a replicated lock through the failover, the waiter wakes on the new master, tokens increase', async () => {
+  it('the holder keeps a replicated lock through the failover, the queued waiters are served on the new master, tokens increase', async () => {
     // One lock on the master we kill, one on a master that stays.
     const doomed = lockName('doomed');
     const index = await masterIndexOf(lockKeys(prefix, doomed).lock);
@@ -65,6 +65,10 @@ describe('cluster master failover while locks are held and waited on', () => {
     const waitingDoomed = waiterDoomed.acquire({ timeoutMs: 60_000 });
     const waitingSafe = waiterSafe.acquire({ timeoutMs: 60_000 });
     await until(() => waiterDoomed.stats.waits === 1 && waiterSafe.stats.waits === 1, 'both waiters to block');
+    // A queue on the doomed master: a second waiter (another client) behind the first.
+    const secondDoomed = createLock(adapterA, doomed, { prefix, ttlMs });
+    const waitingSecond = secondDoomed.acquire({ timeoutMs: 60_000 });
+    await until(() => secondDoomed.stats.waits === 1, 'the second waiter to block');
 
     // The adapter tells its subscribers that announcements may have been lost meanwhile.
     let resyncs = 0;
@@ -93,6 +97,10 @@ describe('cluster master failover while locks are held and waited on', () => {
     expect(waiterDoomed.stats.fallbackRetries + waiterSafe.stats.fallbackRetries).toBe(fallbackBefore);
     await nextDoomed.release();
     await nextSafe.release();
+    // The queue (replicated, or rebuilt by the waiters' refresh after the failover) serves the second.
+    const second = await waitingSecond;
+    expect(second.fencingToken).toBeGreaterThan(nextDoomed.fencingToken);
+    await second.release();
     expect(holderDoomed.stats.losses + holderSafe.stats.losses).toBe(0);
   });
 });

@@ -137,7 +137,7 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
     await next.release();
   });
 
-  it('sends no command while blocked, and exactly one per release for a whole queue of waiters', async () => {
+  it('sends nothing while blocked but the queue refresh, and nothing to take a hand-off, in FIFO order', async () => {
     const name = lockName('quiet');
     const holder = createLock(adapterA, name, { prefix, ttlMs: 30_000 });
     const held = await holder.acquire();
@@ -150,29 +150,36 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
       }),
     );
     await until(() => waiters.every((w) => w.stats.waits === 1), 'all ten to block');
-    // Settle: the head's one look after subscribing.
-    await until(() => waiters.reduce((n, w) => n + w.stats.attempts, 0) === 11, 'first attempts plus the head look');
+    // Settle: the queue's one look after subscribing (one call covers all ten waiters).
+    await until(() => waiters.every((w) => w.stats.queueRefreshes >= 1), 'the look after subscribing');
+    // Every waiter joined the queue with its first attempt: no second attempt.
+    expect(waiters.reduce((n, w) => n + w.stats.attempts, 0)).toBe(10);
+    const refreshes = () => waiters[0]!.stats.queueRefreshes;
     const before = adapterB.stats.commands;
+    const refreshesBefore = refreshes();
     for (let i = 0; i < 20; i++) await inspect.command({ command: ['PING'] }); // time passes, traffic elsewhere
     await tick();
-    expect(adapterB.stats.commands - before).toBe(0);
+    // Nothing but (if its time came) the one documented queue refresh for the whole process.
+    expect(adapterB.stats.commands - before).toBe(refreshes() - refreshesBefore);
 
-    // One release: exactly one waiter of this process retries, and gets it.
+    // One release hands the lock to the first in line: its process sends nothing to take it.
     await held.release();
     const first = await Promise.race(got);
-    expect(adapterB.stats.commands - before).toBe(1);
-    expect(order).toHaveLength(1);
-    // Hand the lock down the queue: one acquire command per hand-off, in FIFO order.
+    expect(adapterB.stats.commands - before - (refreshes() - refreshesBefore)).toBe(0);
+    expect(order).toEqual([0]);
+    // Hand the lock down the queue: one release command per hand-off, in FIFO order.
     const handles: HeldLock[] = [first];
     for (let i = 1; i < 10; i++) {
-      const c = adapterB.stats.commands;
+      const c = adapterB.stats.commands - refreshes();
       await handles.at(-1)!.release();
       await until(() => order.length === i + 1, 'the next waiter');
-      // its release + the next waiter's acquire
-      expect(adapterB.stats.commands - c).toBe(2);
+      expect(adapterB.stats.commands - refreshes() - c).toBe(1);
       handles.push(await got[order[i]!]!);
     }
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // One attempt each (the one that queued it), none after.
+    expect(waiters.reduce((n, w) => n + w.stats.attempts, 0)).toBe(10);
+    for (let i = 1; i < 10; i++) expect(handles[i]!.fencingToken).toBeGreaterThan(handles[i - 1]!.fencingToken);
     await handles.at(-1)!.release();
   });
 
@@ -213,7 +220,32 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
     await after!.release();
   });
 
-  it('a wait cancelled while its winning attempt is in flight gives the lock straight back', async () => {
+  it('a waiter aborted while the lock is being handed to it hands it on to the next waiter', async () => {
+    const name = lockName('abort-grant');
+    // Holder and waiter share one connection, so the waiter's leave reaches Redis after the
+    // release that handed it the lock: the hand-off and the abort cross.
+    const holder = createLock(adapterB, name, { prefix });
+    const waiter = createLock(adapterB, name, { prefix });
+    const third = createLock(adapterA, name, { prefix });
+    const held = await holder.acquire();
+    const controller = new AbortController();
+    const waiting = waiter.acquire({ signal: controller.signal }).catch((e: unknown) => e);
+    await until(() => waiter.stats.waits === 1, 'the waiter to block');
+    const next = third.acquire({ timeoutMs: 10_000 });
+    await until(() => third.stats.waits === 1, 'the third to queue behind it');
+    const releasing = held.release();
+    controller.abort();
+    expect(await releasing).toBe(true);
+    expect(await waiting).toBeInstanceOf(AbortError);
+    // The aborted waiter was made the owner in Redis and gave it straight on: the third gets it.
+    const h = await next;
+    expect(h.fencingToken).toBeGreaterThan(held.fencingToken);
+    expect(waiter.stats.acquisitions).toBe(0);
+    expect(await h.release()).toBe(true);
+    expect(await owner(name)).toBeNull();
+  });
+
+  it('a wait cancelled while its first attempt is in flight, handed the lock meanwhile, gives it straight back', async () => {
     const name = lockName('inflight');
     // An adapter whose acquire replies can be held back: the script runs in Redis, the reply waits.
     let gate: Promise<void> | undefined;
@@ -233,26 +265,26 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
     const holder = createLock(adapterA, name, { prefix });
     const waiter = createLock(gated, name, { prefix });
     const held = await holder.acquire();
-    const controller = new AbortController();
-    const waiting = waiter.acquire({ signal: controller.signal }).catch((e: unknown) => e);
-    await until(() => waiter.stats.waits === 1, 'the waiter to block');
     const open = deferred();
     gate = open.promise;
-    const attempts = waiter.stats.attempts;
+    const controller = new AbortController();
+    const waiting = waiter.acquire({ signal: controller.signal }).catch((e: unknown) => e);
+    // The waiter is queued in Redis; its reply is held back. The release hands it the lock.
+    await until(async () => (await inspect.command<number>({ command: ['ZCARD', lockKeys(prefix, name).queue], keys: [lockKeys(prefix, name).queue] })) === 1, 'the waiter to queue');
     await held.release();
-    await until(async () => waiter.stats.attempts > attempts && (await owner(name)) !== null, 'the waiter to win in Redis');
+    await until(async () => (await owner(name)) !== null, 'the hand-off in Redis');
     controller.abort();
-    expect(await waiting).toBeInstanceOf(AbortError);
     gate = undefined;
     open.resolve();
-    // The late "acquired" reply is answered with a release: the lock is free again.
+    expect(await waiting).toBeInstanceOf(AbortError);
+    // The lock it was handed is given back: free again.
     await until(async () => (await owner(name)) === null, 'the lock to be given back');
     const after = await holder.tryAcquire();
     expect(after).not.toBeNull();
     await after!.release();
   });
 
-  it('a waiter whose winning reply was lost (connection error after Redis ran it) still gets the lock', async () => {
+  it('a waiter whose queue entry was lost rejoins at its next refresh; a lost winning reply is retried', async () => {
     const name = lockName('lost-reply');
     let dropNext = false;
     const lossy = new Proxy(adapterB, {
@@ -275,11 +307,19 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
     const waiter = createLock(lossy, name, { prefix });
     const held = await holder.acquire();
     const waiting = waiter.acquire({ timeoutMs: 10_000 });
-    await until(() => waiter.stats.waits === 1, 'the waiter to block');
-    await until(() => waiter.stats.attempts === 2, 'the head to look once more');
+    await until(() => waiter.stats.waits === 1 && waiter.stats.queueRefreshes >= 1, 'the waiter to block and look once');
+    // The queue is lost (FLUSHALL, eviction): the release finds nobody to hand the lock to.
+    const { queue, waiters } = lockKeys(prefix, name);
+    await inspect.command({ command: ['DEL', queue, waiters], keys: [queue, waiters] });
     dropNext = true;
+    const refreshes = waiter.stats.queueRefreshes;
     await held.release();
+    // The waiter's next queue refresh finds its entry gone; its attempt takes the free lock,
+    // but that reply is lost; the retry finds it already the owner and gets a larger token.
     const next = await waiting;
+    expect(waiter.stats.queueRefreshes).toBeGreaterThan(refreshes);
+    expect(waiter.stats.fallbackRetries).toBe(1);
+    expect(dropNext).toBe(false);
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);
     expect(next.isHeld()).toBe(true);
     expect(await next.release()).toBe(true);

@@ -1,0 +1,108 @@
+// One contending process of the contention bench (bench/contention.ts). Reads JSON commands on
+// stdin, one a line: { contender, name, startAt, durationMs, ttlMs, holdMs }; loops acquire ->
+// critical section (a holdMs timer, or one event-loop turn for 0) -> release on one lock from
+// startAt (epoch ms) for durationMs, then prints
+// { acquiredAt[], releasedAt[], attempts?, commands? } (epoch ms) as one JSON line.
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { Redlock } from '@sesamecare-oss/redlock';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { Mutex } from 'redis-semaphore';
+import { createRedisAdapter } from '@x/redis-adapter';
+import { createLock, type Lock } from '../src/index.js';
+
+const url = process.argv[2]!;
+const epochNow = () => performance.timeOrigin + performance.now();
+const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+const node = createClient({ url });
+node.on('error', () => undefined);
+await node.connect();
+const adapter = createRedisAdapter(node);
+const io = new Redis(url);
+io.on('error', () => undefined);
+const redlock = new Redlock([io], { retryCount: -1 });
+redlock.on('error', () => undefined);
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const releaseSha = String(await node.sendCommand(['SCRIPT', 'LOAD', RELEASE]));
+/** How long the raw baseline sleeps between SET NX tries (redis-semaphore's default retry interval). */
+const RAW_RETRY_MS = 10;
+
+interface Command {
+  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw';
+  name: string;
+  startAt: number;
+  durationMs: number;
+  ttlMs: number;
+  holdMs: number;
+}
+
+async function run(c: Command) {
+  const acquiredAt: number[] = [];
+  const releasedAt: number[] = [];
+  let rawAttempts = 0;
+  let lock: Lock | undefined;
+  let acquire: () => Promise<() => Promise<unknown>>;
+  if (c.contender === 'xlock') {
+    const l = createLock(adapter, c.name, { ttlMs: c.ttlMs });
+    lock = l;
+    acquire = async () => {
+      const held = await l.acquire();
+      return () => held.release();
+    };
+  } else if (c.contender === 'semaphore') {
+    acquire = async () => {
+      const mutex = new Mutex(io, c.name, { lockTimeout: c.ttlMs, acquireTimeout: 600_000 });
+      await mutex.acquire();
+      return () => mutex.release();
+    };
+  } else if (c.contender === 'redlock') {
+    acquire = async () => {
+      const l = await redlock.acquire([c.name], c.ttlMs);
+      return () => l.release();
+    };
+  } else {
+    acquire = async () => {
+      const token = randomBytes(16).toString('hex');
+      for (;;) {
+        rawAttempts++;
+        if (String(await node.sendCommand(['SET', c.name, token, 'NX', 'PX', String(c.ttlMs)])) === 'OK') break;
+        await sleep(RAW_RETRY_MS);
+      }
+      return () => node.sendCommand(['EVALSHA', releaseSha, '1', c.name, token]);
+    };
+  }
+  const commandsBefore = adapter.stats.commands;
+  await sleep(Math.max(0, c.startAt - epochNow()));
+  const endAt = c.startAt + c.durationMs;
+  while (epochNow() < endAt) {
+    const release = await acquire();
+    acquiredAt.push(epochNow());
+    // The critical section: a short timer, or one event-loop turn.
+    if (c.holdMs > 0) await sleep(c.holdMs);
+    else await yieldToLoop();
+    releasedAt.push(epochNow());
+    await release();
+  }
+  say({
+    acquiredAt,
+    releasedAt,
+    attempts: lock ? lock.stats.attempts : c.contender === 'raw' ? rawAttempts : undefined,
+    commands: lock ? adapter.stats.commands - commandsBefore : undefined,
+    queueRefreshes: lock?.stats.queueRefreshes,
+    stats: process.env.X_LOCK_BENCH_DEBUG ? lock?.stats : undefined,
+  });
+  await lock?.close();
+}
+
+say({ ready: true });
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'exit') break;
+  await run(JSON.parse(line) as Command);
+}
+await adapter.close();
+await node.close();
+io.disconnect();
+process.exit(0);

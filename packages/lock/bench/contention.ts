@@ -1,0 +1,207 @@
+// The multi-process contention part of `pnpm --filter @x/lock bench`: P worker processes
+// (bench/contention-worker.ts) loop acquire -> one event-loop turn -> release on one lock,
+// every contender in turn on the same workers, rounds alternating the order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+import { percentile } from '@x/tooling/bench';
+
+export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw';
+
+export const CONTENDER_NAMES: Record<ContenderId, string> = {
+  xlock: '@x/lock',
+  semaphore: 'redis-semaphore Mutex',
+  redlock: 'redlock',
+  raw: 'raw SET NX PX (10 ms retry)',
+};
+
+interface WorkerReport {
+  acquiredAt: number[];
+  releasedAt: number[];
+  attempts?: number;
+  commands?: number;
+  queueRefreshes?: number;
+}
+
+/** One run of one contender at one process count. */
+export interface ContentionRun {
+  contender: ContenderId;
+  processes: number;
+  acquisitions: number;
+  perSecond: number;
+  /** Acquire calls per acquisition (xlock: its attempts; raw: SET NX tries; peers: script calls minus one release each). */
+  acquireCalls: number;
+  /** Every command the server ran for clients (INFO commandstats, scripts counted once), per acquisition. */
+  commandsPerAcquisition: number;
+  /** Release call -> next holder's acquire resolved, over consecutive holders, ms. */
+  gapMean: number;
+  gapP50: number;
+  /** Per worker acquisitions at half-time, as the largest deviation from their mean (fraction). */
+  halfTimeSpread: number;
+  /** Largest / smallest per-worker count over the whole run. */
+  maxOverMin: number;
+}
+
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const workerFile = fileURLToPath(new URL('./contention-worker.ts', import.meta.url));
+
+class Worker {
+  readonly child: ChildProcess;
+  readonly #lines: string[] = [];
+  #waiting: ((line: string) => void) | undefined;
+  stderr = '';
+
+  constructor(url: string) {
+    this.child = spawn(process.execPath, [tsxCli, workerFile, url], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      if (waiting) waiting(line);
+      else this.#lines.push(line);
+    });
+  }
+
+  next(): Promise<string> {
+    const line = this.#lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((resolve, reject) => {
+      this.#waiting = resolve;
+      this.child.once('exit', (code) => reject(new Error(`contention worker exited (${code}): ${this.stderr}`)));
+    });
+  }
+
+  send(value: unknown): void {
+    this.child.stdin!.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+  }
+}
+
+async function scriptAndCommandCalls(info: () => Promise<string>): Promise<{ scripts: number; set: number }> {
+  const text = await info();
+  let scripts = 0;
+  let set = 0;
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    const calls = Number(m[2]);
+    if (m[1] === 'evalsha' || m[1] === 'eval') scripts += calls;
+    if (m[1] === 'set') set += calls;
+  }
+  return { scripts, set };
+}
+
+/**
+ * Runs every contender at each process count. Commands inside scripts are counted by
+ * INFO commandstats too; `all` therefore counts a script and its inner calls: the
+ * command counts here use client-side counts for @x/lock and script calls for peers.
+ */
+export async function runContention(
+  url: string,
+  options: { processCounts: number[]; durationMs: number; rounds: number; ttlMs: number; holdMs: number; contenders: ContenderId[] },
+  log: (line: string) => void,
+): Promise<ContentionRun[]> {
+  const admin = createClient({ url });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const info = async () => String(await admin.sendCommand(['INFO', 'commandstats']));
+  const runs: ContentionRun[] = [];
+  try {
+    for (const processes of options.processCounts) {
+      const workers = Array.from({ length: processes }, () => new Worker(url));
+      try {
+        for (const w of workers) await w.next(); // { ready }
+        for (let round = 0; round < options.rounds; round++) {
+          const order = round % 2 === 0 ? options.contenders : [...options.contenders].reverse();
+          for (const contender of order) {
+            const name = `bench:contend:${randomBytes(4).toString('hex')}`;
+            const startAt = performance.timeOrigin + performance.now() + 300;
+            await admin.sendCommand(['CONFIG', 'RESETSTAT']);
+            for (const w of workers) w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs, holdMs: options.holdMs });
+            const reports = (await Promise.all(workers.map((w) => w.next()))).map((l) => JSON.parse(l) as WorkerReport);
+            const calls = await scriptAndCommandCalls(info);
+            if (process.env.X_LOCK_BENCH_DEBUG) for (const r of reports) log(JSON.stringify((r as { stats?: unknown }).stats));
+            const run = summarise(contender, processes, reports, startAt, options.durationMs, calls);
+            runs.push(run);
+            log(
+              `  P=${processes} ${CONTENDER_NAMES[contender].padEnd(28)} ${run.perSecond.toFixed(0).padStart(5)} acq/s, ` +
+                `acquire calls/acq ${run.acquireCalls.toFixed(2)}, gap mean ${run.gapMean.toFixed(2)} ms p50 ${run.gapP50.toFixed(2)} ms, ` +
+                `half-time spread ±${(run.halfTimeSpread * 100).toFixed(0)}%, max/min ${run.maxOverMin.toFixed(2)}`,
+            );
+          }
+        }
+      } finally {
+        for (const w of workers) w.send('exit');
+        await Promise.all(
+          workers.map(
+            (w) =>
+              new Promise((r) => {
+                if (w.child.exitCode !== null) return r(undefined);
+                const kill = setTimeout(() => w.child.kill('SIGKILL'), 5000);
+                w.child.once('exit', () => (clearTimeout(kill), r(undefined)));
+              }),
+          ),
+        );
+      }
+    }
+  } finally {
+    await admin.close();
+  }
+  return runs;
+}
+
+function summarise(
+  contender: ContenderId,
+  processes: number,
+  reports: WorkerReport[],
+  startAt: number,
+  durationMs: number,
+  calls: { scripts: number; set: number },
+): ContentionRun {
+  const endAt = startAt + durationMs;
+  const holds: [number, number][] = [];
+  for (const r of reports) for (let i = 0; i < r.acquiredAt.length; i++) holds.push([r.acquiredAt[i]!, r.releasedAt[i]!]);
+  holds.sort((x, y) => x[0] - y[0]);
+  const inWindow = holds.filter(([a]) => a >= startAt && a <= endAt);
+  const gaps: number[] = [];
+  for (let i = 1; i < inWindow.length; i++) gaps.push(inWindow[i]![0] - inWindow[i - 1]![1]);
+  gaps.sort((x, y) => x - y);
+  const half = startAt + durationMs / 2;
+  const atHalf = reports.map((r) => r.acquiredAt.filter((a) => a >= startAt && a <= half).length);
+  const mean = atHalf.reduce((n, x) => n + x, 0) / atHalf.length;
+  const spread = mean > 0 ? Math.max(...atHalf.map((x) => Math.abs(x - mean) / mean)) : NaN;
+  const totals = reports.map((r) => r.acquiredAt.length);
+  const acquisitions = totals.reduce((n, x) => n + x, 0);
+  let acquireCalls: number;
+  let commands: number;
+  if (contender === 'xlock') {
+    acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
+    commands = reports.reduce((n, r) => n + (r.commands ?? 0), 0) / acquisitions;
+  } else if (contender === 'raw') {
+    acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
+    commands = acquireCalls + 1;
+  } else if (contender === 'semaphore') {
+    // redis-semaphore's Mutex: SET NX PX per try, a script to release (no SET inside).
+    acquireCalls = calls.set / acquisitions;
+    commands = (calls.set + calls.scripts) / acquisitions;
+  } else {
+    // redlock: one script call per try (its SET runs inside), one to release.
+    acquireCalls = (calls.scripts - acquisitions) / acquisitions;
+    commands = calls.scripts / acquisitions;
+  }
+  return {
+    contender,
+    processes,
+    acquisitions: inWindow.length,
+    perSecond: inWindow.length / (durationMs / 1000),
+    acquireCalls,
+    commandsPerAcquisition: commands,
+    gapMean: gaps.length ? gaps.reduce((n, x) => n + x, 0) / gaps.length : NaN,
+    gapP50: gaps.length ? percentile(gaps, 0.5) : NaN,
+    halfTimeSpread: spread,
+    maxOverMin: Math.max(...totals) / Math.max(1, Math.min(...totals)),
+  };
+}
