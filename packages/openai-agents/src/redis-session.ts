@@ -26,6 +26,13 @@ function storedRole(item: unknown): string {
   return 'item';
 }
 
+/** A tool's output item (it answers a call by `callId`): the model API refuses one whose call it was not given. */
+function isToolOutput(item: unknown): boolean {
+  if (typeof item !== 'object' || item === null) return false;
+  const { type, callId } = item as { type?: unknown; callId?: unknown };
+  return typeof callId === 'string' && typeof type === 'string' && (type.endsWith('_result') || type.endsWith('_output'));
+}
+
 function itemArray(value: unknown, argument: string): unknown[] {
   if (!Array.isArray(value)) throw new InvalidArgumentError(`${argument} must be an array of items`, { argument });
   if (value.length > MAX_ITEMS_PER_WRITE) {
@@ -96,6 +103,9 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
   /**
    * The session's items, oldest first, in one round trip.
    *
+   * With a window (`maxItems`), a full read skips tool outputs at its start whose
+   * call the window already dropped (the model API refuses an output without its call).
+   *
    * @param limit - only the most recent `limit` items (still oldest first); 0 or less gives none.
    */
   async getItems(limit?: number): Promise<AgentInputItem[]> {
@@ -108,7 +118,14 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
       last = limit > MAX_COUNT ? undefined : limit;
     }
     const stored = await this.operations.getMessages<StoredItem>(this.sessionId, last === undefined ? {} : { last });
-    return stored.map((s) => decodeItem(s.item) as AgentInputItem);
+    const items = stored.map((s) => decodeItem(s.item) as AgentInputItem);
+    if (limit === undefined && this.#maxItems > 0 && items.length >= this.#maxItems) {
+      // The window may have cut between a tool call and its output: drop the outputs left without their call.
+      let start = 0;
+      while (start < items.length && isToolOutput(items[start])) start++;
+      if (start > 0) return items.slice(start);
+    }
+    return items;
   }
 
   /** Appends items in one atomic script call (trimming the window, refreshing the TTL). No items: no call. */
