@@ -117,8 +117,17 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
       if (limit <= 0) return [];
       last = limit > MAX_COUNT ? undefined : limit;
     }
-    const stored = await this.operations.getMessages<StoredItem>(this.sessionId, last === undefined ? {} : { last });
-    const items = stored.map((s) => decodeItem(s.item) as AgentInputItem);
+    // The same single LRANGE as `operations.getMessages`, on the texts: only an item whose
+    // text holds a tag (`"$`) needs the decoding walk.
+    const key = this.operations.keys.session(this.sessionId).messages;
+    const texts = await this.operations.redis.command<string[]>({
+      command: ['LRANGE', key, last === undefined ? 0 : -last, -1],
+      keys: [key],
+    });
+    const items = texts.map((text) => {
+      const { item } = JSON.parse(text) as StoredItem;
+      return (text.includes('"$') ? decodeItem(item) : item) as AgentInputItem;
+    });
     if (limit === undefined && this.#maxItems > 0 && items.length >= this.#maxItems) {
       // The window may have cut between a tool call and its output: drop the outputs left without their call.
       let start = 0;

@@ -11,10 +11,10 @@ export function codeBlocks(markdown: string): { lang: string; code: string }[] {
   return blocks;
 }
 
-/** Every `examples/*.ts` file of a package directory, sorted. */
+/** Every `examples/*.ts` and `examples/*.mjs` file of a package directory, sorted. */
 export function exampleFiles(packageDir: string): string[] {
   return readdirSync(join(packageDir, 'examples'))
-    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => f.endsWith('.ts') || f.endsWith('.mjs'))
     .sort()
     .map((f) => join(packageDir, 'examples', f));
 }
@@ -33,7 +33,10 @@ const tsxCli = (() => {
   return require.resolve('tsx/cli');
 })();
 
-/** Runs one example with tsx in a child process; resolves with its output, rejects with its stderr. */
+/**
+ * Runs one example in a child process (`.mjs` with plain `node`, no loader; `.ts` with tsx);
+ * resolves with its output, rejects with its stderr.
+ */
 export function runExample(
   file: string,
   env: Record<string, string | undefined>,
@@ -42,7 +45,7 @@ export function runExample(
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [tsxCli, file],
+      file.endsWith('.mjs') ? [file] : [tsxCli, file],
       { env: { ...process.env, ...env }, timeout: timeoutMs, cwd: join(file, '..', '..') },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`${file} failed (${err.message}):\n${stderr}\n${stdout}`));
