@@ -81,10 +81,20 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
     });
   }
 
-  /** Every kept message, oldest first, in one round trip. */
+  /**
+   * Every kept message, oldest first, in one round trip. With a window
+   * (`maxMessages`), tool messages at the window's start whose AI message the window
+   * already dropped are left out.
+   */
   async getMessages(): Promise<BaseMessage[]> {
     const stored = await this.operations.getMessages<StoredEntry>(this.sessionId);
-    return mapStoredMessagesToChatMessages(stored.map(({ role, data }) => ({ type: role, data })));
+    let start = 0;
+    if (this.#maxMessages > 0 && stored.length >= this.#maxMessages) {
+      // The window may have cut between an AI message's tool calls and their results:
+      // leave out tool messages at its start (models refuse a tool result without its call).
+      while (start < stored.length && stored[start]!.role === 'tool') start++;
+    }
+    return mapStoredMessagesToChatMessages(stored.slice(start).map(({ role, data }) => ({ type: role, data })));
   }
 
   /** Appends one message in one atomic script call. */

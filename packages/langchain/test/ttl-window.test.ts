@@ -59,6 +59,21 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   });
 
   describe('maxMessages', () => {
+    it('leaves out tool messages whose AI message the window dropped', async () => {
+      const h = await factory.open({ maxMessages: 3 });
+      const { AIMessage, ToolMessage } = await import('@langchain/core/messages');
+      await h.addMessages([
+        humanMessage('q'),
+        new AIMessage({ content: '', tool_calls: [{ id: 'c1', name: 'f', args: {} }] }),
+        new ToolMessage({ content: 'r1', tool_call_id: 'c1' }),
+        new ToolMessage({ content: 'r2', tool_call_id: 'c1' }),
+        new AIMessage('done'),
+      ]);
+      expect(contents(await h.getMessages())).toEqual(['done']);
+      await h.addMessages([humanMessage('next')]);
+      expect(contents(await h.getMessages())).toEqual(['done', 'message next']);
+    });
+
     it('keeps the last maxMessages messages; one batch larger than the window keeps its tail', async () => {
       const h = await factory.open({ maxMessages: 3 });
       await h.addMessages([1, 2].map(humanMessage));

@@ -116,25 +116,27 @@ async function main(): Promise<void> {
   try {
     const proxy = await startDelayProxy(Number(new URL(redis.url).port), DELAY_MS);
     closers.push(proxy.stop);
-    const local = await targets(redis.url, 'loopback', closers);
-    const far = await targets(proxy.url, 'rtt', closers);
-    const memory = await family(() => new MemorySession());
+    // Each group gets its own sessions, so what one group writes never grows another's histories.
+    const fresh = async (url: string, label: string, withMemory: boolean) => ({
+      ...(await targets(url, label, closers)),
+      ...(withMemory ? { memory: await family(() => new MemorySession()) } : {}),
+    });
     const four = history(4);
     const rtt = `${2 * DELAY_MS} ms RTT (delay proxy)`;
     const run = benchAgent();
     const cases: BenchCase[] = [
-      ...groupCases('agent run (history read + 4 items written), loopback', { ...local, memory }, run),
-      ...groupCases('addItems (4 items), loopback', { ...local, memory }, (s) => s.addItems(four)),
-      ...groupCases('getItems (20-40 items), loopback', { ...local, memory }, (s) => s.getItems()),
-      ...groupCases(`agent run, ${rtt}`, far, run),
-      ...groupCases(`addItems (4 items), ${rtt}`, far, (s) => s.addItems(four)),
-      ...groupCases(`getItems (20-40 items), ${rtt}`, far, (s) => s.getItems()),
+      ...groupCases('agent run (history read + 4 items written), loopback', await fresh(redis.url, 'run', true), run),
+      ...groupCases('addItems (4 items), loopback', await fresh(redis.url, 'add', true), (s) => s.addItems(four)),
+      ...groupCases(`getItems (${HISTORY} items), loopback`, await fresh(redis.url, 'get', true), (s) => s.getItems()),
+      ...groupCases(`agent run, ${rtt}`, await fresh(proxy.url, 'run-rtt', false), run),
+      ...groupCases(`addItems (4 items), ${rtt}`, await fresh(proxy.url, 'add-rtt', false), (s) => s.addItems(four)),
+      ...groupCases(`getItems (${HISTORY} items), ${rtt}`, await fresh(proxy.url, 'get-rtt', false), (s) => s.getItems()),
     ];
     await runBench({
       title: '@x/openai-agents',
       notes: [
         redis.summary,
-        `${SESSIONS} sessions per case, round robin, each seeded with ${HISTORY} items (they grow as runs and adds write to them)`,
+        `${SESSIONS} sessions per case (new ones for each group), round robin, each seeded with ${HISTORY} items (runs and adds make them grow)`,
         'agent run: SDK Runner, scripted model (a get_weather tool call, then the answer): one history read, one write of 4 items',
         'naive Redis list session: RPUSH then PEXPIRE (2 round trips per write, no trim, not atomic), LRANGE per read',
         'RedisSession: one script call per write (push, trim to maxItems 1000, TTL of every key), one LRANGE per read',
