@@ -21,6 +21,13 @@ import {
   UnexpectedReplyError,
 } from './errors.js';
 import { AtomicOpsKeys, type SessionKeys } from './keys.js';
+import {
+  popMessage,
+  replaceMessages,
+  type HistoryEditContext,
+  type PopMessageOptions,
+  type ReplaceMessagesInput,
+} from './history-edits.js';
 import type {
   AppendOptions,
   AtomicOperationsOptions,
@@ -327,6 +334,43 @@ export class AtomicOperations implements AsyncDisposable {
     const keys = this.keys.session(sessionId);
     const reply = await this.redis.runScript(scripts.releaseLock, { keys: [keys.lock], args: [token] });
     return Number(reply) === 1;
+  }
+
+  /**
+   * Replaces the session's last messages in one atomic script call, only if they
+   * are exactly `expectedSuffix` (or the whole history when `expectedSuffix` is
+   * omitted; an empty `expectedSuffix` appends). Adds the new messages to the
+   * count, stamps `updatedAt`, trims to `maxMessages` and refreshes the TTL of
+   * every key of the session. On a mismatch it throws {@link SuffixMismatchError}
+   * and writes nothing. With an `operationId`, a retry with the same content is a
+   * no-op returning the original count; the same id with other content throws
+   * {@link OperationIdConflictError}.
+   *
+   * @returns the session's message count after the call (messages ever written).
+   */
+  replaceMessages(input: ReplaceMessagesInput): Promise<number> {
+    return replaceMessages(this.#historyContext(), input);
+  }
+
+  /**
+   * Removes and returns the session's last message in one atomic script call
+   * (stamping `updatedAt` and refreshing the TTLs). The message count is kept.
+   *
+   * @returns the message, or `null` when the session holds none (then nothing is written).
+   */
+  popMessage<M extends Message = Message>(sessionId: string, options?: PopMessageOptions): Promise<M | null> {
+    return popMessage<M>(this.#historyContext(), sessionId, options);
+  }
+
+  #historyContext(): HistoryEditContext {
+    return {
+      redis: this.redis,
+      keys: this.keys,
+      ttlMs: this.#ttlMs,
+      maxMessages: this.#maxMessages,
+      maxMessageBytes: this.#maxMessageBytes,
+      maxOperationIds: this.#maxOperationIds,
+    };
   }
 
   /**

@@ -38,6 +38,12 @@ export {
 } from './errors.js';
 export { MAX_COUNT, MAX_TTL_MS } from './validate.js';
 export {
+  MAX_REPLACE_MESSAGES,
+  SuffixMismatchError,
+  type PopMessageOptions,
+  type ReplaceMessagesInput,
+} from './history-edits.js';
+export {
   ClosedError,
   CommandError,
   ConnectionClosedError,

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import { atomicOps as scripts } from '@x/lua-scripts';
+import { InvalidArgumentError, RedisPrimitiveError, type RedisAdapter } from '@x/redis-adapter';
+import { OperationIdConflictError, UnexpectedReplyError } from './errors.js';
+import type { AtomicOpsKeys } from './keys.js';
+import type { Message } from './types.js';
+import { MAX_COUNT, MAX_TTL_MS, assertId, intOption, messageJson, optionalId } from './validate.js';
+
+/** Most messages one `replaceMessages` call takes in `messages`, and again in `expectedSuffix`. */
+export const MAX_REPLACE_MESSAGES = 1000;
+
+/** Input of `replaceMessages`. */
+export interface ReplaceMessagesInput {
+  sessionId: string;
+  /** The messages put in place of the replaced ones, oldest first (may be empty). */
+  messages: readonly Message[];
+  /**
+   * Replace only the session's last messages, and only when they are exactly these
+   * (compared as stored JSON text, so pass the messages as they were written). An empty
+   * array appends `messages`. Omit it to replace the whole history, whatever it holds.
+   */
+  expectedSuffix?: readonly Message[];
+  /**
+   * Idempotency key: a retry with the same id and the same content writes nothing and
+   * returns the original count; the same id with other content (or used by another kind
+   * of operation) is refused with {@link OperationIdConflictError}.
+   */
+  operationId?: string;
+  /** Keep only the last `maxMessages` messages (0 = no limit). Default: the instance's. */
+  maxMessages?: number;
+  /** TTL set on every key of the session (0 = no expiry). Default: the instance's. */
+  ttlMs?: number;
+}
+
+/** Options of `popMessage`. */
+export interface PopMessageOptions {
+  /** TTL set on every key of the session (0 = no expiry). Default: the instance's. */
+  ttlMs?: number;
+}
+
+/**
+ * The session's last messages are not the `expectedSuffix` given to
+ * `replaceMessages` (another writer got there first, or the window trimmed
+ * them): nothing was written and the operation id was not recorded. Read the
+ * history again and decide. Code `ERR_SUFFIX_MISMATCH`.
+ */
+export class SuffixMismatchError extends RedisPrimitiveError {
+  /** The session. */
+  readonly sessionId: string;
+  /** How many messages the session held when the suffix was compared. */
+  readonly storedMessages: number;
+
+  constructor(sessionId: string, storedMessages: number) {
+    super(
+      'ERR_SUFFIX_MISMATCH',
+      `session ${JSON.stringify(sessionId)} does not end with the expected messages (it holds ${storedMessages}); nothing was written`,
+    );
+    this.sessionId = sessionId;
+    this.storedMessages = storedMessages;
+  }
+}
+
+/** What the history edits need from an `AtomicOperations` instance: its connection, keys and defaults. */
+export interface HistoryEditContext {
+  readonly redis: RedisAdapter;
+  readonly keys: AtomicOpsKeys;
+  readonly ttlMs: number;
+  readonly maxMessages: number;
+  readonly maxMessageBytes: number;
+  readonly maxOperationIds: number;
+}
+
+function messageList(value: unknown, argument: string, limitBytes: number): string[] {
+  if (!Array.isArray(value) || value.length > MAX_REPLACE_MESSAGES) {
+    throw new InvalidArgumentError(`${argument} must be an array of at most ${MAX_REPLACE_MESSAGES} messages`, { argument });
+  }
+  return value.map((m, i) => messageJson(m, `${argument}[${i}]`, limitBytes));
+}
+
+/** The operation kind recorded with an operation id: ties the id to the exact content. */
+function contentKind(expected: string[] | null, replacement: string[]): string {
+  const hash = createHash('sha1');
+  hash.update(expected === null ? 'all\n' : `suffix ${expected.length}\n`);
+  for (const text of expected ?? []) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
+  hash.update(`with ${replacement.length}\n`);
+  for (const text of replacement) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
+  return `replace.${hash.digest('hex')}`;
+}
+
+function isReply(reply: unknown): reply is [number, number | string] {
+  return Array.isArray(reply) && reply.length >= 2 && typeof reply[0] === 'number';
+}
+
+/** See `AtomicOperations.replaceMessages`. */
+export async function replaceMessages(ctx: HistoryEditContext, input: ReplaceMessagesInput): Promise<number> {
+  if (typeof input !== 'object' || input === null) {
+    throw new InvalidArgumentError('input must be an object', { argument: 'input' });
+  }
+  const sessionId = assertId(input.sessionId, 'sessionId');
+  const replacement = messageList(input.messages, 'messages', ctx.maxMessageBytes);
+  const expected =
+    input.expectedSuffix === undefined ? null : messageList(input.expectedSuffix, 'expectedSuffix', ctx.maxMessageBytes);
+  const maxMessages = intOption(input.maxMessages, 'maxMessages', ctx.maxMessages, { max: MAX_COUNT });
+  const ttlMs = intOption(input.ttlMs, 'ttlMs', ctx.ttlMs, { max: MAX_TTL_MS });
+  const operationId = optionalId(input.operationId, 'operationId') ?? '';
+  const kind = operationId === '' ? 'replace' : contentKind(expected, replacement);
+  const keys = ctx.keys.session(sessionId);
+  const reply = await ctx.redis.runScript(scripts.replaceSuffix, {
+    keys: ctx.keys.sessionScriptKeys(keys),
+    args: [
+      maxMessages,
+      ttlMs,
+      operationId,
+      ctx.maxOperationIds,
+      kind,
+      expected === null ? -1 : expected.length,
+      ...(expected ?? []),
+      ...replacement,
+    ],
+  });
+  if (!isReply(reply)) throw new UnexpectedReplyError(scripts.replaceSuffix.name, reply);
+  const [status, value] = reply;
+  if (status === 1 || status === 2) return Number(value);
+  if (status === -1) throw new SuffixMismatchError(sessionId, Number(value));
+  if (status === 0) {
+    const recorded = String(value);
+    throw new OperationIdConflictError(
+      operationId,
+      recorded.startsWith('replace.') ? 'replace (with other messages)' : recorded,
+      'replace',
+    );
+  }
+  throw new UnexpectedReplyError(scripts.replaceSuffix.name, reply);
+}
+
+/** See `AtomicOperations.popMessage`. */
+export async function popMessage<M extends Message = Message>(
+  ctx: HistoryEditContext,
+  sessionId: string,
+  options?: PopMessageOptions,
+): Promise<M | null> {
+  assertId(sessionId, 'sessionId');
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new InvalidArgumentError('options must be an object', { argument: 'options' });
+  }
+  const ttlMs = intOption(options?.ttlMs, 'ttlMs', ctx.ttlMs, { max: MAX_TTL_MS });
+  const keys = ctx.keys.session(sessionId);
+  const reply = await ctx.redis.runScript(scripts.popMessage, {
+    keys: ctx.keys.sessionScriptKeys(keys),
+    args: [ttlMs],
+  });
+  if (reply === null || reply === undefined) return null;
+  if (typeof reply !== 'string') throw new UnexpectedReplyError(scripts.popMessage.name, reply);
+  return JSON.parse(reply) as M;
+}

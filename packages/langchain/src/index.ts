@@ -1,0 +1,19 @@
+/**
+ * A Redis chat message history for LangChain.js, built on `@x/atomic-ops`:
+ * `addMessages` in one atomic call, `getMessages` in one call, a sliding window,
+ * TTL on every key, cluster-safe keys.
+ *
+ * @packageDocumentation
+ */
+export { RedisChatMessageHistory } from './redis-chat-message-history.js';
+export type { RedisChatMessageHistoryOptions, RedisChatMessageHistoryRedis } from './options.js';
+export {
+  CommandError,
+  ConnectionClosedError,
+  ConnectionError,
+  CrossSlotError,
+  InvalidArgumentError,
+  MessageTooLargeError,
+  RedisPrimitiveError,
+  ScriptError,
+} from '@x/atomic-ops';

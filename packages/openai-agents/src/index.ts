@@ -1,0 +1,21 @@
+/**
+ * A Redis `Session` for the OpenAI Agents SDK (JS), built on `@x/atomic-ops`:
+ * one round trip per read or write, atomic and idempotent history transactions,
+ * a sliding window, TTL on every key, cluster-safe keys.
+ *
+ * @packageDocumentation
+ */
+export { RedisSession, MAX_ITEMS_PER_WRITE } from './redis-session.js';
+export type { RedisSessionOptions, RedisSessionRedis } from './options.js';
+export {
+  CommandError,
+  ConnectionClosedError,
+  ConnectionError,
+  CrossSlotError,
+  InvalidArgumentError,
+  MessageTooLargeError,
+  OperationIdConflictError,
+  RedisPrimitiveError,
+  ScriptError,
+  SuffixMismatchError,
+} from '@x/atomic-ops';
