@@ -348,7 +348,8 @@ export class AtomicOperations implements AsyncDisposable {
    *
    * @returns the session's message count after the call (messages ever written).
    */
-  replaceMessages(input: ReplaceMessagesInput): Promise<number> {
+  async replaceMessages(input: ReplaceMessagesInput): Promise<number> {
+    this.#open();
     return replaceMessages(this.#historyContext(), input);
   }
 
@@ -358,7 +359,8 @@ export class AtomicOperations implements AsyncDisposable {
    *
    * @returns the message, or `null` when the session holds none (then nothing is written).
    */
-  popMessage<M extends Message = Message>(sessionId: string, options?: PopMessageOptions): Promise<M | null> {
+  async popMessage<M extends Message = Message>(sessionId: string, options?: PopMessageOptions): Promise<M | null> {
+    this.#open();
     return popMessage<M>(this.#historyContext(), sessionId, options);
   }
 
@@ -370,6 +372,7 @@ export class AtomicOperations implements AsyncDisposable {
       maxMessages: this.#maxMessages,
       maxMessageBytes: this.#maxMessageBytes,
       maxOperationIds: this.#maxOperationIds,
+      maxIdBytes: this.#maxIdBytes,
     };
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { atomicOps as scripts } from '@x/lua-scripts';
-import { InvalidArgumentError, RedisPrimitiveError, type RedisAdapter } from '@x/redis-adapter';
+import { InvalidArgumentError, RedisPrimitiveError, checkOptions, type RedisAdapter } from '@x/redis-adapter';
 import { OperationIdConflictError, UnexpectedReplyError } from './errors.js';
 import type { AtomicOpsKeys } from './keys.js';
 import type { Message } from './types.js';
@@ -68,7 +68,11 @@ export interface HistoryEditContext {
   readonly maxMessages: number;
   readonly maxMessageBytes: number;
   readonly maxOperationIds: number;
+  readonly maxIdBytes: number;
 }
+
+const REPLACE_KEYS = ['sessionId', 'messages', 'expectedSuffix', 'operationId', 'maxMessages', 'ttlMs'] as const;
+const POP_KEYS = ['ttlMs'] as const;
 
 function messageList(value: unknown, argument: string, limitBytes: number): string[] {
   if (!Array.isArray(value) || value.length > MAX_REPLACE_MESSAGES) {
@@ -93,16 +97,15 @@ function isReply(reply: unknown): reply is [number, number | string] {
 
 /** See `AtomicOperations.replaceMessages`. */
 export async function replaceMessages(ctx: HistoryEditContext, input: ReplaceMessagesInput): Promise<number> {
-  if (typeof input !== 'object' || input === null) {
-    throw new InvalidArgumentError('input must be an object', { argument: 'input' });
-  }
-  const sessionId = assertId(input.sessionId, 'sessionId');
+  if (input === undefined) throw new InvalidArgumentError('replaceMessages input is required', { argument: 'input' });
+  checkOptions(input, 'replaceMessages input', { accepted: REPLACE_KEYS });
+  const sessionId = assertId(input.sessionId, 'sessionId', ctx.maxIdBytes);
   const replacement = messageList(input.messages, 'messages', ctx.maxMessageBytes);
   const expected =
     input.expectedSuffix === undefined ? null : messageList(input.expectedSuffix, 'expectedSuffix', ctx.maxMessageBytes);
   const maxMessages = intOption(input.maxMessages, 'maxMessages', ctx.maxMessages, { max: MAX_COUNT });
   const ttlMs = intOption(input.ttlMs, 'ttlMs', ctx.ttlMs, { max: MAX_TTL_MS });
-  const operationId = optionalId(input.operationId, 'operationId') ?? '';
+  const operationId = optionalId(input.operationId, 'operationId', ctx.maxIdBytes) ?? '';
   const kind = operationId === '' ? 'replace' : contentKind(expected, replacement);
   const keys = ctx.keys.session(sessionId);
   const reply = await ctx.redis.runScript(scripts.replaceSuffix, {
@@ -139,10 +142,8 @@ export async function popMessage<M extends Message = Message>(
   sessionId: string,
   options?: PopMessageOptions,
 ): Promise<M | null> {
-  assertId(sessionId, 'sessionId');
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new InvalidArgumentError('options must be an object', { argument: 'options' });
-  }
+  assertId(sessionId, 'sessionId', ctx.maxIdBytes);
+  checkOptions(options, 'popMessage options', { accepted: POP_KEYS });
   const ttlMs = intOption(options?.ttlMs, 'ttlMs', ctx.ttlMs, { max: MAX_TTL_MS });
   const keys = ctx.keys.session(sessionId);
   const reply = await ctx.redis.runScript(scripts.popMessage, {
