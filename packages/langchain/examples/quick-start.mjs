@@ -20,7 +20,7 @@ await client.connect();
 try {
   const sessionId = `user-42-${Date.now()}`;
   // One client serves every history; a history never closes it.
-  const historyFor = (id) => new RedisChatMessageHistory(client, { sessionId: id, ttlMs: 86_400_000, maxMessages: 200 });
+  const historyFor = (id = sessionId) => new RedisChatMessageHistory(client, { sessionId: id, ttlMs: 86_400_000, maxMessages: 200 });
 
   // A tool call your agent loop made earlier: stored in one atomic call with its result.
   await historyFor(sessionId).addMessages([
@@ -44,7 +44,8 @@ try {
 
   const stored = await historyFor(sessionId).getMessages();
   console.log('stored:', stored.map((m) => m.getType()).join(', '));
-  console.log('tool call kept:', JSON.stringify(stored[1].tool_calls[0].args));
+  const toolCall = stored.flatMap((m) => (m instanceof AIMessage ? (m.tool_calls ?? []) : []))[0];
+  console.log('tool call kept:', JSON.stringify(toolCall?.args));
   await historyFor(sessionId).clear();
 } finally {
   await client.close();

@@ -21,7 +21,7 @@ const getWeather = tool({
     additionalProperties: false,
   },
   strict: true,
-  execute: async ({ city }) => `${city}: sunny, 24°C`,
+  execute: async (input) => `${Object(input).city}: sunny, 24°C`,
 });
 const agent = new Agent({ name: 'Weather', instructions: 'Answer briefly.', model, tools: [getWeather] });
 
