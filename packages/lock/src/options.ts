@@ -7,6 +7,7 @@ import {
   checkId,
   checkLimit,
   checkOptions,
+  describeValue,
 } from '@x/redis-adapter';
 import type { LockLostError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
@@ -97,7 +98,7 @@ export const MAX_TTL_MS = 2_147_483_647;
 
 function positiveInt(value: unknown, argument: string, min = 1, max = MAX_TTL_MS): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${String(value)}`, {
+    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${describeValue(value)}`, {
       argument,
     });
   }
@@ -108,7 +109,7 @@ function positiveInt(value: unknown, argument: string, min = 1, max = MAX_TTL_MS
 export function checkTimeout(value: unknown, argument = 'timeoutMs'): number {
   if (value === Infinity) return Infinity;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL_MS) {
-    throw new InvalidArgumentError(`${argument} must be a non-negative integer (or Infinity), got ${String(value)}`, {
+    throw new InvalidArgumentError(`${argument} must be a non-negative integer (or Infinity), got ${describeValue(value)}`, {
       argument,
     });
   }
@@ -162,7 +163,7 @@ export function resolveLockOptions(options: unknown): ResolvedLockOptions {
   let maxRenewals = 0;
   if (o.maxRenewals !== undefined) {
     if (typeof o.maxRenewals !== 'number' || !Number.isInteger(o.maxRenewals)) {
-      throw new InvalidArgumentError(`maxRenewals must be an integer, got ${String(o.maxRenewals)}`, {
+      throw new InvalidArgumentError(`maxRenewals must be an integer, got ${describeValue(o.maxRenewals)}`, {
         argument: 'maxRenewals',
       });
     }
