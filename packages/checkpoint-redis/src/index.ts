@@ -7,7 +7,10 @@
  * @packageDocumentation
  */
 export {
+  LIST_OPTIONS,
+  REDIS_SAVER_OPTIONS,
   RedisSaver,
+  TTL_OPTIONS,
   type PruneOptions,
   type PruneResult,
   type RedisSaverOptions,
@@ -22,7 +25,12 @@ export {
   ConnectionError,
   CorruptCheckpointError,
   CrossSlotError,
+  InputTooLargeError,
   InvalidArgumentError,
+  NotSerializableError,
   RedisPrimitiveError,
   ScriptError,
+  UnknownOptionError,
+  isCorruptCheckpointError,
+  isInvalidArgumentError,
 } from './errors.js';

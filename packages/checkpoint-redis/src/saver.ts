@@ -15,10 +15,20 @@ import {
   type PendingWrite,
   type SerializerProtocol,
 } from '@langchain/langgraph-checkpoint';
+import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
 import {
   ConnectionClosedError,
+  DEFAULT_MAX_ID_BYTES,
   InvalidArgumentError,
-  assertId,
+  MAX_ID_BYTES_LIMIT,
+  checkBoolean,
+  checkFunction,
+  checkId,
+  checkInteger,
+  checkLimit,
+  checkOptions,
+  describeValue,
+  isPlainObject,
   createRedisAdapter,
   isRedisAdapter,
   type RedisAdapter,
@@ -27,6 +37,7 @@ import {
 } from '@x/redis-adapter';
 import { checkpoint as scripts } from '@x/lua-scripts';
 import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
+import { assertEncodable } from './encodable.js';
 import { CorruptCheckpointError } from './errors.js';
 import { CheckpointKeys, fields } from './keys.js';
 import { NEEDS_ASYNC, RedisJsonPlusSerializer, loadSync } from './serde.js';
@@ -75,7 +86,31 @@ export interface RedisSaverOptions {
   listPageSize?: number;
   /** Index entries one `list` round trip examines when a metadata filter is given (default 1000). */
   listScanBudget?: number;
+  /**
+   * Longest `thread_id`, `checkpoint_ns`, `checkpoint_id`, task id and prefix accepted, in
+   * UTF-8 bytes (default 1024, at most 65 536). Longer ones are refused with
+   * `InputTooLargeError` (`ERR_TOO_LARGE`) before anything is sent.
+   */
+  maxIdBytes?: number;
 }
+
+/** Every key of {@link RedisSaverOptions}; any other is refused with `UnknownOptionError`. */
+export const REDIS_SAVER_OPTIONS = [
+  'redis',
+  'prefix',
+  'ttl',
+  'serde',
+  'onError',
+  'listPageSize',
+  'listScanBudget',
+  'maxIdBytes',
+] as const;
+
+/** Every key of {@link TtlOptions}. */
+export const TTL_OPTIONS = ['defaultTtlMs', 'refreshOnRead'] as const;
+
+/** Every key of the options of `list` (LangGraph's `CheckpointListOptions`). */
+export const LIST_OPTIONS = ['limit', 'before', 'filter'] as const;
 
 /** Options of {@link RedisSaver.prune}. */
 export interface PruneOptions {
@@ -101,9 +136,44 @@ function configurable(config: RunnableConfig | undefined): Configurable {
   return (config?.configurable ?? {}) as Configurable;
 }
 
-function toThreadId(value: unknown, argument = 'thread_id'): string {
+function toThreadId(value: unknown, argument = 'thread_id', maxBytes = DEFAULT_MAX_ID_BYTES): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return assertId(value, argument);
+  return checkId(value, argument, maxBytes);
+}
+
+/**
+ * With no `thread_id` in `conf`, a key that looks like a misspelt one
+ * (`threadId`, `threadID`, `thread-id`, `thread`; never `thread_ts`) is refused, naming `thread_id`:
+ * LangGraph reads only `thread_id`, so such a config would silently read nothing
+ * (or, for `list`, every thread).
+ */
+function refuseMisspeltThreadId(conf: Configurable, where: string): void {
+  for (const key of Object.keys(conf)) {
+    if (key === 'thread_id') continue; // present with the value undefined: no thread, as the contract allows
+    const squashed = key.toLowerCase().replace(/[-_\s]/g, '');
+    if (squashed === 'threadid' || squashed === 'thread' || squashed === 'threadids') {
+      throw new InvalidArgumentError(
+        `${where}: config.configurable has ${JSON.stringify(key)} but no "thread_id"; LangGraph reads only "thread_id"`,
+        { argument: 'thread_id' },
+      );
+    }
+  }
+}
+
+/** Checks a `ttl` option: `undefined` or `{ defaultTtlMs?, refreshOnRead? }`. */
+function checkTtl(value: unknown, where: string): { ttlMs: number; refreshOnRead: boolean } {
+  if (value !== undefined && !isPlainObject(value)) {
+    throw new InvalidArgumentError(
+      `${where}: ttl must be an object { defaultTtlMs?: number, refreshOnRead?: boolean }, got ${describeValue(value)}` +
+        (typeof value === 'number' ? ` (write ttl: { defaultTtlMs: ${value} })` : ''),
+      { argument: 'ttl' },
+    );
+  }
+  const ttl = checkOptions(value as TtlOptions | undefined, `${where} ttl`, { accepted: TTL_OPTIONS });
+  return {
+    ttlMs: checkInteger(ttl.defaultTtlMs, 'ttl.defaultTtlMs', { min: 0 }, 0),
+    refreshOnRead: checkBoolean(ttl.refreshOnRead, 'ttl.refreshOnRead', false),
+  };
 }
 
 /** An own property (never one inherited from Object.prototype). */
@@ -163,6 +233,9 @@ export class RedisSaver extends BaseCheckpointSaver {
   readonly #refreshOnRead: boolean;
   readonly #pageSize: number;
   readonly #scanBudget: number;
+  readonly #maxIdBytes: number;
+  /** True when the serde is LangGraph's JsonPlusSerializer (or ours): values are checked before encoding. */
+  readonly #checkEncodable: boolean;
   #closed = false;
   /** True when the serde is the default one, whose values can be loaded without a promise each. */
   readonly #syncSerde: boolean;
@@ -173,23 +246,28 @@ export class RedisSaver extends BaseCheckpointSaver {
 
   constructor(options: RedisSaverOptions) {
     super(options?.serde ?? new RedisJsonPlusSerializer());
-    if (typeof options !== 'object' || options === null || options.redis === undefined) {
-      throw new InvalidArgumentError('RedisSaver needs { redis }: a node-redis client, cluster, sentinel, adapter or URL', {
+    const where = `${new.target.name} options`;
+    if (!isPlainObject(options) || options.redis === undefined) {
+      throw new InvalidArgumentError(`${new.target.name} needs { redis }: a node-redis client, cluster, sentinel, adapter or URL`, {
         argument: 'redis',
       });
     }
-    const ttl = options.ttl ?? {};
-    const ttlMs = ttl.defaultTtlMs ?? 0;
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 0) {
-      throw new InvalidArgumentError(`ttl.defaultTtlMs must be a non-negative integer, got ${ttlMs}`, {
-        argument: 'ttl.defaultTtlMs',
-      });
-    }
+    checkOptions(options, where, { accepted: REDIS_SAVER_OPTIONS });
+    const { ttlMs, refreshOnRead } = checkTtl(options.ttl, where);
     this.#ttlMs = ttlMs;
-    this.#refreshOnRead = ttl.refreshOnRead === true;
+    this.#refreshOnRead = refreshOnRead;
     this.#pageSize = positiveInt(options.listPageSize, 100, 'listPageSize');
     this.#scanBudget = positiveInt(options.listScanBudget, 1000, 'listScanBudget');
-    this.keys = new CheckpointKeys(options.prefix ?? 'checkpoint');
+    this.#maxIdBytes = checkLimit(options.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
+    const serde = options.serde as Partial<SerializerProtocol> | undefined;
+    if (serde !== undefined && (typeof serde !== 'object' || serde === null || typeof serde.dumpsTyped !== 'function' || typeof serde.loadsTyped !== 'function')) {
+      throw new InvalidArgumentError(`serde must be a serializer with dumpsTyped and loadsTyped, got ${describeValue(serde)}`, {
+        argument: 'serde',
+      });
+    }
+    checkFunction(options.onError, 'onError');
+    this.#checkEncodable = this.serde instanceof JsonPlusSerializer;
+    this.keys = new CheckpointKeys(options.prefix === undefined ? 'checkpoint' : checkId(options.prefix, 'prefix', this.#maxIdBytes));
     this.#syncSerde =
       this.serde instanceof RedisJsonPlusSerializer && this.serde.loadsTyped === RedisJsonPlusSerializer.prototype.loadsTyped;
     const given = options.redis;
@@ -236,6 +314,22 @@ export class RedisSaver extends BaseCheckpointSaver {
     if (this.#closed) throw new ConnectionClosedError('the RedisSaver is closed');
   }
 
+  /** A checked thread id (numbers become strings), at most `maxIdBytes`. */
+  #threadId(value: unknown, argument = 'thread_id'): string {
+    return toThreadId(value, argument, this.#maxIdBytes);
+  }
+
+  /** A checked, encoded name: `checkId` (or `''` when `allowEmpty`), then {@link encodeName}. */
+  #name(value: unknown, argument: string, allowEmpty = false): Buffer {
+    if (allowEmpty && value === '') return Buffer.alloc(0);
+    return encodeName(checkId(value, argument, this.#maxIdBytes), argument);
+  }
+
+  /** Refuses a value the JSON serializer would store as a placeholder (BigInt, cycle), before anything is sent. */
+  #checkValue(value: unknown, argument: string): void {
+    if (this.#checkEncodable) assertEncodable(value, argument);
+  }
+
   /** The thread's keys, from a small cache (the lists are never mutated). */
   #keysOf(threadId: string): string[] {
     let keys = this.#threadKeys.get(threadId);
@@ -256,12 +350,15 @@ export class RedisSaver extends BaseCheckpointSaver {
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     this.#assertOpen();
     const conf = configurable(config);
-    if (conf.thread_id === undefined) return undefined;
-    const threadId = toThreadId(conf.thread_id);
-    const ns = (conf.checkpoint_ns as string | undefined) ?? '';
-    const nsE = encodeName(ns, 'checkpoint_ns');
+    if (conf.thread_id === undefined) {
+      // LangGraph's contract: no thread, no checkpoint. A misspelt thread_id is an error, not "nothing".
+      refuseMisspeltThreadId(conf, 'getTuple');
+      return undefined;
+    }
+    const threadId = this.#threadId(conf.thread_id);
+    const nsE = this.#name(conf.checkpoint_ns ?? '', 'checkpoint_ns', true);
     const id = getCheckpointId(config);
-    const idE = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
+    const idE = id ? this.#name(id, 'checkpoint_id') : Buffer.alloc(0);
     const reply = await this.redis.runScript(
       scripts.getTuple,
       { keys: this.#keysOf(threadId), args: [nsE, idE, this.#readTtl] },
@@ -275,11 +372,23 @@ export class RedisSaver extends BaseCheckpointSaver {
 
   async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
     this.#assertOpen();
-    const { before, limit, filter } = options ?? {};
-    if (limit !== undefined && (typeof limit !== 'number' || Number.isNaN(limit))) {
-      throw new InvalidArgumentError(`limit must be a number, got ${typeof limit}`, { argument: 'limit' });
+    const { before, limit, filter } = checkOptions(options, 'list options', { accepted: LIST_OPTIONS });
+    let remaining = limit === undefined ? Infinity : checkInteger(limit, 'limit', { min: 0 });
+    if (filter !== undefined && !isPlainObject(filter)) {
+      throw new InvalidArgumentError(`filter must be a plain object, got ${describeValue(filter)}`, { argument: 'filter' });
     }
-    let remaining = limit === undefined ? Infinity : Math.floor(limit);
+    if (before !== undefined && (typeof before !== 'object' || before === null)) {
+      throw new InvalidArgumentError(`before must be a config object, got ${describeValue(before)}`, { argument: 'before' });
+    }
+    const conf = configurable(config);
+    if (conf.thread_id === undefined) refuseMisspeltThreadId(conf, 'list');
+    const ns = conf.checkpoint_ns as string | undefined;
+    const nsE = ns === undefined ? undefined : this.#name(ns, 'checkpoint_ns', true);
+    const exact = conf.checkpoint_id as string | undefined;
+    const exactE = exact ? this.#name(exact, 'checkpoint_id') : undefined;
+    const beforeId = before?.configurable?.checkpoint_id as string | undefined;
+    const beforeE = beforeId ? this.#name(beforeId, 'before.checkpoint_id') : undefined;
+    const listThread = conf.thread_id !== undefined ? this.#threadId(conf.thread_id) : undefined;
     if (remaining <= 0) return;
     const filterArgs: Buffer[] = [];
     for (const [key, value] of Object.entries(filter ?? {})) {
@@ -291,13 +400,6 @@ export class RedisSaver extends BaseCheckpointSaver {
       if (token === undefined) return; // never equal to a stored value (=== semantics)
       filterArgs.push(Buffer.from(key, 'utf8'), Buffer.from(token, 'utf8'));
     }
-    const conf = configurable(config);
-    const ns = conf.checkpoint_ns as string | undefined;
-    const nsE = ns === undefined ? undefined : encodeName(ns, 'checkpoint_ns');
-    const exact = conf.checkpoint_id as string | undefined;
-    const exactE = exact ? encodeName(exact, 'checkpoint_id') : undefined;
-    const beforeId = before?.configurable?.checkpoint_id as string | undefined;
-    const beforeE = beforeId ? encodeName(beforeId, 'before.checkpoint_id') : undefined;
     if (exactE && beforeE && !lessThan(exactE, beforeE)) return;
 
     // bounds of the index range, newest (max) to oldest (min)
@@ -324,7 +426,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     }
 
     const threads =
-      conf.thread_id !== undefined ? [toThreadId(conf.thread_id)] : this.#scanThreads();
+      listThread !== undefined ? [listThread] : this.#scanThreads();
     for await (const threadId of threads) {
       let hi = max;
       const keys = this.#keysOf(threadId);
@@ -468,20 +570,21 @@ export class RedisSaver extends BaseCheckpointSaver {
     this.#assertOpen();
     const conf = configurable(config);
     if (conf.thread_id === undefined) {
+      refuseMisspeltThreadId(conf, 'put');
       throw new InvalidArgumentError(
         'put needs config.configurable.thread_id (pass { configurable: { thread_id } } when you invoke the graph)',
         { argument: 'thread_id' },
       );
     }
-    const threadId = toThreadId(conf.thread_id);
+    const threadId = this.#threadId(conf.thread_id);
     const ns = (conf.checkpoint_ns as string | undefined) ?? '';
-    const nsE = encodeName(ns, 'checkpoint_ns');
+    const nsE = this.#name(ns, 'checkpoint_ns', true);
     if (typeof checkpoint?.id !== 'string' || checkpoint.id.length === 0) {
       throw new InvalidArgumentError('checkpoint.id must be a non-empty string', { argument: 'checkpoint.id' });
     }
-    const idE = encodeName(checkpoint.id, 'checkpoint.id');
+    const idE = this.#name(checkpoint.id, 'checkpoint.id');
     const parent = conf.checkpoint_id as string | undefined;
-    const parentE = parent ? encodeName(parent, 'checkpoint_id') : Buffer.alloc(0);
+    const parentE = parent ? this.#name(parent, 'checkpoint_id') : Buffer.alloc(0);
     const versions = (newVersions ?? {}) as ChannelVersions;
 
     // what MemorySaver keeps of a checkpoint (copyCheckpoint): these fields, every channel value
@@ -509,10 +612,13 @@ export class RedisSaver extends BaseCheckpointSaver {
       // 'n': a new version, stored as a blob; 'c': an old version, referenced when it is the
       // stored value and kept in the record otherwise; 'i': no version, kept in the record
       const state = field === undefined ? 'i' : has(versions, name) ? 'n' : 'c';
+      this.#checkValue(values[name], `checkpoint.channel_values.${name}`);
       channelArgs.push(
         this.serde.dumpsTyped(values[name]).then(([type, data]) => [name, token, field ?? '', state, frame([type, data])]),
       );
     }
+    this.#checkValue(rest, 'checkpoint');
+    this.#checkValue(metadata, 'metadata');
     const tokens: string[] = [];
     for (const [key, value] of Object.entries(metadata ?? {})) {
       const token = value === undefined ? undefined : metadataToken(value);
@@ -543,20 +649,22 @@ export class RedisSaver extends BaseCheckpointSaver {
     this.#assertOpen();
     const conf = configurable(config);
     if (conf.thread_id === undefined) {
+      refuseMisspeltThreadId(conf, 'putWrites');
       throw new InvalidArgumentError('putWrites needs config.configurable.thread_id', { argument: 'thread_id' });
     }
-    const threadId = toThreadId(conf.thread_id);
+    const threadId = this.#threadId(conf.thread_id);
     const id = conf.checkpoint_id as string | undefined;
     if (typeof id !== 'string' || id.length === 0) {
       throw new InvalidArgumentError('putWrites needs config.configurable.checkpoint_id', { argument: 'checkpoint_id' });
     }
     const ns = (conf.checkpoint_ns as string | undefined) ?? '';
-    const nsE = encodeName(ns, 'checkpoint_ns');
-    const idE = encodeName(id, 'checkpoint_id');
-    const taskE = encodeName(taskId, 'taskId');
+    const nsE = this.#name(ns, 'checkpoint_ns', true);
+    const idE = this.#name(id, 'checkpoint_id');
+    const taskE = this.#name(taskId, 'taskId', true);
     const pathE = encodeName(taskPath ?? '', 'taskPath');
     if (!Array.isArray(writes)) throw new InvalidArgumentError('writes must be an array', { argument: 'writes' });
     if (writes.length === 0) return;
+    writes.forEach(([, value], i) => this.#checkValue(value, `writes[${i}]`));
     const special = (channel: string) => Object.prototype.hasOwnProperty.call(WRITES_IDX_MAP, channel);
     // per write, as MemorySaver: a special channel's write replaces, any other is insert-or-ignore
     const modes = writes.map(([channel]) => (special(channel) ? 'r' : 'i')).join('');
@@ -578,7 +686,7 @@ export class RedisSaver extends BaseCheckpointSaver {
   /** Deletes every key of the thread (every namespace), and nothing else. One round trip. */
   async deleteThread(threadId: string): Promise<void> {
     this.#assertOpen();
-    const keys = this.keys.thread(toThreadId(threadId, 'threadId'));
+    const keys = this.keys.thread(this.#threadId(threadId, 'threadId'));
     await this.redis.command({ command: ['UNLINK', ...keys], keys });
   }
 
@@ -600,14 +708,14 @@ export class RedisSaver extends BaseCheckpointSaver {
     const perAncestor: Map<string, CheckpointPendingWrite[]>[] = [];
     const seeds = new Map<string, unknown>();
     if (conf.thread_id !== undefined) {
-      const threadId = toThreadId(conf.thread_id);
-      const nsE = encodeName((conf.checkpoint_ns as string | undefined) ?? '', 'checkpoint_ns');
+      const threadId = this.#threadId(conf.thread_id);
+      const nsE = this.#name((conf.checkpoint_ns as string | undefined) ?? '', 'checkpoint_ns', true);
       const id = getCheckpointId(config);
       const keys = this.keys.thread(threadId);
       let open = [...new Set(channels)];
       for (const c of open) encodeName(c, 'channel');
       let mode = 'target';
-      let cursor: Buffer = id ? encodeName(id, 'checkpoint_id') : Buffer.alloc(0);
+      let cursor: Buffer = id ? this.#name(id, 'checkpoint_id') : Buffer.alloc(0);
       for (;;) {
         const sent = open; // seed positions refer to the channels as sent in this call
         const reply = await this.redis.runScript(
@@ -666,7 +774,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     if (!Number.isSafeInteger(keepLast) || keepLast < 0) {
       throw new InvalidArgumentError(`keepLast must be a non-negative integer, got ${keepLast}`, { argument: 'keepLast' });
     }
-    let pending = [...new Set(threadIds.map((t) => toThreadId(t, 'threadIds')))].map((threadId) => ({
+    let pending = [...new Set(threadIds.map((t) => this.#threadId(t, 'threadIds')))].map((threadId) => ({
       keys: this.keys.thread(threadId),
       from: Buffer.alloc(0) as Buffer,
     }));
@@ -691,14 +799,14 @@ export class RedisSaver extends BaseCheckpointSaver {
   /** Pins a thread: none of its keys expires until {@link RedisSaver.unpinThread}. One round trip. */
   async pinThread(threadId: string): Promise<void> {
     this.#assertOpen();
-    await this.redis.runScript(scripts.pin, { keys: this.keys.thread(toThreadId(threadId, 'threadId')), args: ['pin', 0] });
+    await this.redis.runScript(scripts.pin, { keys: this.keys.thread(this.#threadId(threadId, 'threadId')), args: ['pin', 0] });
   }
 
   /** Unpins a thread: its keys get the saver's default TTL again (if any). One round trip. */
   async unpinThread(threadId: string): Promise<void> {
     this.#assertOpen();
     await this.redis.runScript(scripts.pin, {
-      keys: this.keys.thread(toThreadId(threadId, 'threadId')),
+      keys: this.keys.thread(this.#threadId(threadId, 'threadId')),
       args: ['unpin', this.#ttlMs],
     });
   }

@@ -1,17 +1,21 @@
-import { RedisPrimitiveError } from '@x/redis-adapter';
+import { RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 export {
   CommandError,
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  InputTooLargeError,
   InvalidArgumentError,
   RedisPrimitiveError,
   ScriptError,
+  UnknownOptionError,
 } from '@x/redis-adapter';
 
 /** A wait for the lock ran out of time (`timeoutMs`). Nothing is held. */
 export class LockTimeoutError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isLockTimeoutError` rely on it). */
+  static readonly brand = Symbol.for('@x/lock:LockTimeoutError');
   /** The lock name. */
   readonly lockName: string;
   /** The timeout that ran out, in milliseconds. */
@@ -38,6 +42,8 @@ export type LockLostReason = 'not-owner' | 'expiring';
  * `reason` of `held.signal` when it aborts that way, and what `onLost` receives.
  */
 export class LockLostError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isLockLostError` rely on it). */
+  static readonly brand = Symbol.for('@x/lock:LockLostError');
   /** The lock name. */
   readonly lockName: string;
   /** The fencing token of the lost acquisition. */
@@ -63,6 +69,8 @@ export class LockLostError extends RedisPrimitiveError {
  * once the handle was released.
  */
 export class LockNotHeldError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isLockNotHeldError` rely on it). */
+  static readonly brand = Symbol.for('@x/lock:LockNotHeldError');
   /** The lock name. */
   readonly lockName: string;
 
@@ -78,7 +86,18 @@ export class LockNotHeldError extends RedisPrimitiveError {
  * `cause` is the signal's reason.
  */
 export class AbortError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package (`instanceof` and `isAbortError` rely on it). */
+  static readonly brand = Symbol.for('@x/lock:AbortError');
   constructor(message = 'the wait for the lock was aborted', options?: { cause?: unknown }) {
     super('ABORT_ERR', message, options);
   }
 }
+
+/** True for a {@link LockTimeoutError} from any copy of this package. */
+export const isLockTimeoutError = errorGuard(LockTimeoutError);
+/** True for a {@link LockLostError} from any copy of this package. */
+export const isLockLostError = errorGuard(LockLostError);
+/** True for a {@link LockNotHeldError} from any copy of this package. */
+export const isLockNotHeldError = errorGuard(LockNotHeldError);
+/** True for an {@link AbortError} of this package, from any copy of it. */
+export const isAbortError = errorGuard(AbortError);

@@ -21,6 +21,17 @@ export interface LockEventMap {
 /** Names of {@link LockEventMap}. */
 export type LockEventName = keyof LockEventMap;
 
+/** Every event name `lock.on` accepts; any other name is refused with `InvalidArgumentError`. */
+export const LOCK_EVENT_NAMES: readonly LockEventName[] = Object.freeze([
+  'acquired',
+  'released',
+  'renewed',
+  'renewFailed',
+  'lost',
+  'releaseFailed',
+  'waited',
+] as const satisfies readonly LockEventName[]);
+
 /** A listener of one lock event. */
 export type LockListener<E extends LockEventName> = (event: LockEventMap[E]) => void;
 

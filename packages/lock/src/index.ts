@@ -8,7 +8,8 @@
  */
 export { createLock, isLockError, type Lock } from './lock.js';
 export type { HeldLock } from './held.js';
-export type { AcquireOptions, LockOptions, ResolvedLockOptions } from './options.js';
+export type { AcquireOptions, TryAcquireOptions, LockOptions, ResolvedLockOptions } from './options.js';
+export { LOCK_EVENT_NAMES } from './events.js';
 export type { LockEventMap, LockEventName, LockListener, LockStats } from './events.js';
 export { fencedWrite, DEFAULT_TOKEN_FIELD, type FencedWriteOptions, type FencedWriteResult } from './fenced-write.js';
 export { lockKeys, DEFAULT_PREFIX, type LockKeys } from './keys.js';
@@ -18,11 +19,17 @@ export {
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  InputTooLargeError,
   InvalidArgumentError,
   LockLostError,
   LockNotHeldError,
   LockTimeoutError,
   RedisPrimitiveError,
   ScriptError,
+  UnknownOptionError,
+  isAbortError,
+  isLockLostError,
+  isLockNotHeldError,
+  isLockTimeoutError,
   type LockLostReason,
 } from './errors.js';

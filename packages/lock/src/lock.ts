@@ -5,16 +5,22 @@ import {
   InvalidArgumentError,
   RedisPrimitiveError,
   ScriptError,
-  assertId,
+  checkId,
+  checkOneOf,
   type RedisAdapter,
   type RedisInput,
 } from '@x/redis-adapter';
 import type { AttemptMode, AttemptResult, LockBackend, LockTarget } from './backend.js';
 import { AbortError, LockNotHeldError, LockTimeoutError } from './errors.js';
-import { LockEvents, emptyStats, type LockEventName, type LockListener, type LockStats } from './events.js';
+import { LOCK_EVENT_NAMES, LockEvents, emptyStats, type LockEventName, type LockListener, type LockStats } from './events.js';
 import { Ownership, type Handle, type HeldLock, type LockCore } from './held.js';
 import { memoryBackend } from './memory-backend.js';
-import { checkAcquireOptions, resolveLockOptions, type AcquireOptions, type LockOptions, type ResolvedLockOptions } from './options.js';
+import {
+  checkAcquireOptions,
+  checkTryAcquireOptions,
+  resolveLockOptions,
+  type TryAcquireOptions,
+  type AcquireOptions, type LockOptions, type ResolvedLockOptions } from './options.js';
 import { redisBackendFor } from './redis-backend.js';
 import { adapterFor } from './adapter.js';
 import { scopedHandle } from './scope.js';
@@ -42,8 +48,11 @@ export interface Lock extends AsyncDisposable {
    * aborts, `LockLostError` when re-entering a lock the scope has lost.
    */
   acquire(options?: AcquireOptions): Promise<HeldLock>;
-  /** One attempt, never waits: the handle, or `null` when someone else holds the lock. */
-  tryAcquire(): Promise<HeldLock | null>;
+  /**
+   * One attempt, never waits: the handle, or `null` when someone else holds the lock.
+   * Takes no options; passing any (say `{ timeoutMs }`) throws `UnknownOptionError`.
+   */
+  tryAcquire(options?: TryAcquireOptions): Promise<HeldLock | null>;
   /**
    * Acquires, runs `fn` in the lock's re-entrancy scope, releases. Returns what
    * `fn` returns or rethrows what it throws; a failing release never replaces
@@ -57,7 +66,10 @@ export interface Lock extends AsyncDisposable {
   guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T>;
   /** The handle the current async scope holds for this lock, if any. */
   current(): HeldLock | undefined;
-  /** Subscribes to an event; returns the function that unsubscribes. */
+  /**
+   * Subscribes to an event; returns the function that unsubscribes. An event name
+   * not in {@link LOCK_EVENT_NAMES} (say `'aquired'`) throws `InvalidArgumentError`.
+   */
   on<E extends LockEventName>(event: E, listener: LockListener<E>): () => void;
   /**
    * Rejects this object's pending waits and, if the lock created its Redis
@@ -112,6 +124,7 @@ class LockImpl implements Lock, LockCore {
   }
 
   on<E extends LockEventName>(event: E, listener: LockListener<E>): () => void {
+    checkOneOf(event, 'event', LOCK_EVENT_NAMES);
     if (typeof listener !== 'function') throw new InvalidArgumentError('listener must be a function', { argument: 'listener' });
     return this.events.on(event, listener);
   }
@@ -166,7 +179,8 @@ class LockImpl implements Lock, LockCore {
     return handle;
   }
 
-  async tryAcquire(): Promise<HeldLock | null> {
+  async tryAcquire(options?: TryAcquireOptions): Promise<HeldLock | null> {
+    checkTryAcquireOptions(options);
     this.#assertOpen();
     if (scopedHandle(this.target.scopeKey)) {
       const reentered = await this.#reenter();
@@ -384,6 +398,7 @@ class LockImpl implements Lock, LockCore {
 
   async withLock<T>(fn: (held: HeldLock) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     if (typeof fn !== 'function') throw new InvalidArgumentError('withLock needs a function', { argument: 'fn' });
+    checkAcquireOptions(options, this.options, 'withLock options');
     const held = await this.acquire(options);
     let result: T;
     try {
@@ -431,16 +446,29 @@ class LockImpl implements Lock, LockCore {
  *
  * `redis` is a node-redis 6 client / cluster / sentinel you own (never closed by
  * the lock), an `@x/redis-adapter` adapter, a `redis://` URL or connection
- * settings (then `lock.close()` closes that connection), or `null`/`undefined`
- * for an in-process lock (real mutual exclusion within this process only).
+ * settings (then `lock.close()` closes that connection), or `null` for an
+ * in-process lock (real mutual exclusion within this process only).
+ * `undefined` is refused (`InvalidArgumentError`): it is usually a client
+ * variable that was never set, and silently locking in-process would then give
+ * no cross-process exclusion at all.
+ *
+ * The name is any non-empty, well-formed string of at most `maxIdBytes` UTF-8
+ * bytes (default 1024); options are strict (an unknown key throws
+ * `UnknownOptionError` naming the nearest accepted one).
  *
  * Creating lock objects is cheap: every lock on the same client or adapter
  * shares one subscriber connection and one wait queue per name.
  */
-export function createLock(redis: RedisInput | null | undefined, name: string, options?: LockOptions): Lock {
-  assertId(name, 'name');
+export function createLock(redis: RedisInput | null, name: string, options?: LockOptions): Lock {
+  if (redis === undefined) {
+    throw new InvalidArgumentError(
+      'createLock(redis, name): redis is undefined; pass a client, adapter, URL or settings, or null for an in-process lock',
+      { argument: 'redis' },
+    );
+  }
   const resolved = resolveLockOptions(options);
-  if (redis === null || redis === undefined) return new LockImpl(memoryBackend, name, resolved, undefined);
+  checkId(name, 'name', resolved.maxIdBytes);
+  if (redis === null) return new LockImpl(memoryBackend, name, resolved, undefined);
   const { adapter, owned } = adapterFor(redis);
   return new LockImpl(redisBackendFor(adapter), name, resolved, owned ? adapter : undefined);
 }

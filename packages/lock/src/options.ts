@@ -1,4 +1,14 @@
-import { InvalidArgumentError, assertId } from '@x/redis-adapter';
+import {
+  DEFAULT_MAX_ID_BYTES,
+  InvalidArgumentError,
+  MAX_ID_BYTES_LIMIT,
+  checkBoolean,
+  checkFunction,
+  checkId,
+  checkLimit,
+  checkOptions,
+  describeValue,
+} from '@x/redis-adapter';
 import type { LockLostError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
 
@@ -32,6 +42,11 @@ export interface LockOptions {
   fenceTtlMs?: number;
   /** Called (once per acquisition) when ownership is lost or about to be. Its errors are ignored. */
   onLost?: (error: LockLostError) => unknown;
+  /**
+   * Longest lock name (and prefix) accepted, in UTF-8 bytes (default 1024, at most 65 536).
+   * A longer name is refused with `InputTooLargeError` (`ERR_TOO_LARGE`) before anything is sent.
+   */
+  maxIdBytes?: number;
 }
 
 /** Options of one `acquire` / `withLock`. */
@@ -53,7 +68,29 @@ export interface ResolvedLockOptions {
   readonly prefix: string;
   readonly fenceTtlMs: number;
   readonly onLost: ((error: LockLostError) => unknown) | undefined;
+  readonly maxIdBytes: number;
 }
+
+/** `tryAcquire` takes no options today (it never waits); the object is checked so a `timeoutMs` meant for `acquire` is not silently ignored. */
+export type TryAcquireOptions = Record<string, never>;
+
+/** Names of {@link LockOptions}. */
+export const LOCK_OPTIONS = [
+  'ttlMs',
+  'autoRenew',
+  'renewIntervalMs',
+  'maxRenewals',
+  'safetyMarginMs',
+  'timeoutMs',
+  'prefix',
+  'fenceTtlMs',
+  'onLost',
+  'maxIdBytes',
+] as const;
+
+/** Names of {@link AcquireOptions}. */
+export const ACQUIRE_OPTIONS = ['timeoutMs', 'signal'] as const;
+
 
 const DAY_MS = 86_400_000;
 /** The longest TTL accepted: about 24.8 days, the largest delay a Node timer can hold. */
@@ -61,7 +98,7 @@ export const MAX_TTL_MS = 2_147_483_647;
 
 function positiveInt(value: unknown, argument: string, min = 1, max = MAX_TTL_MS): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${String(value)}`, {
+    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${describeValue(value)}`, {
       argument,
     });
   }
@@ -72,20 +109,20 @@ function positiveInt(value: unknown, argument: string, min = 1, max = MAX_TTL_MS
 export function checkTimeout(value: unknown, argument = 'timeoutMs'): number {
   if (value === Infinity) return Infinity;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TTL_MS) {
-    throw new InvalidArgumentError(`${argument} must be a non-negative integer (or Infinity), got ${String(value)}`, {
+    throw new InvalidArgumentError(`${argument} must be a non-negative integer (or Infinity), got ${describeValue(value)}`, {
       argument,
     });
   }
   return value;
 }
 
-/** Validates the options of one acquire. */
-export function checkAcquireOptions(options: unknown, defaults: ResolvedLockOptions): { timeoutMs: number; signal?: AbortSignal } {
-  if (options === undefined) return { timeoutMs: defaults.timeoutMs };
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('acquire options must be an object', { argument: 'options' });
-  }
-  const o = options as AcquireOptions;
+/** Validates the options of one acquire (`where` names the call in messages). */
+export function checkAcquireOptions(
+  options: unknown,
+  defaults: ResolvedLockOptions,
+  where = 'acquire options',
+): { timeoutMs: number; signal?: AbortSignal } {
+  const o = checkOptions(options as AcquireOptions | undefined, where, { accepted: ACQUIRE_OPTIONS });
   const timeoutMs = o.timeoutMs === undefined ? defaults.timeoutMs : checkTimeout(o.timeoutMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new InvalidArgumentError('signal must be an AbortSignal', { argument: 'signal' });
@@ -93,30 +130,19 @@ export function checkAcquireOptions(options: unknown, defaults: ResolvedLockOpti
   return o.signal ? { timeoutMs, signal: o.signal } : { timeoutMs };
 }
 
+/** Validates the options of `tryAcquire`: none are accepted; `timeoutMs`/`signal` point at `acquire`. */
+export function checkTryAcquireOptions(options: unknown): void {
+  checkOptions(options as Record<string, unknown> | undefined, 'tryAcquire options (tryAcquire never waits; use acquire({ timeoutMs }) to wait)', {
+    accepted: [],
+  });
+}
+
 /** Validates lock options and fills in defaults; throws `InvalidArgumentError` before anything is sent. */
 export function resolveLockOptions(options: unknown): ResolvedLockOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new InvalidArgumentError('lock options must be an object', { argument: 'options' });
-  }
-  const o = (options ?? {}) as LockOptions;
-  const known = new Set([
-    'ttlMs',
-    'autoRenew',
-    'renewIntervalMs',
-    'maxRenewals',
-    'safetyMarginMs',
-    'timeoutMs',
-    'prefix',
-    'fenceTtlMs',
-    'onLost',
-  ]);
-  for (const name of Object.keys(o)) {
-    if (!known.has(name)) throw new InvalidArgumentError(`unknown lock option "${name}"`, { argument: name });
-  }
+  const o = checkOptions(options as LockOptions | undefined, 'lock options', { accepted: LOCK_OPTIONS });
+  const maxIdBytes = checkLimit(o.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
   const ttlMs = o.ttlMs === undefined ? 30_000 : positiveInt(o.ttlMs, 'ttlMs', 10);
-  if (o.autoRenew !== undefined && typeof o.autoRenew !== 'boolean') {
-    throw new InvalidArgumentError('autoRenew must be a boolean', { argument: 'autoRenew' });
-  }
+  const autoRenew = checkBoolean(o.autoRenew, 'autoRenew', true);
   const safetyMarginMs =
     o.safetyMarginMs === undefined
       ? Math.min(2000, Math.max(1, Math.round(ttlMs * 0.05), Math.min(50, Math.floor(ttlMs / 10))))
@@ -137,27 +163,26 @@ export function resolveLockOptions(options: unknown): ResolvedLockOptions {
   let maxRenewals = 0;
   if (o.maxRenewals !== undefined) {
     if (typeof o.maxRenewals !== 'number' || !Number.isInteger(o.maxRenewals)) {
-      throw new InvalidArgumentError(`maxRenewals must be an integer, got ${String(o.maxRenewals)}`, {
+      throw new InvalidArgumentError(`maxRenewals must be an integer, got ${describeValue(o.maxRenewals)}`, {
         argument: 'maxRenewals',
       });
     }
     maxRenewals = Math.max(0, o.maxRenewals);
   }
   const timeoutMs = o.timeoutMs === undefined ? Infinity : checkTimeout(o.timeoutMs);
-  const prefix = o.prefix === undefined ? DEFAULT_PREFIX : assertId(o.prefix, 'prefix');
+  const prefix = o.prefix === undefined ? DEFAULT_PREFIX : checkId(o.prefix, 'prefix', maxIdBytes);
   const fenceTtlMs = o.fenceTtlMs === undefined ? DAY_MS : positiveInt(o.fenceTtlMs, 'fenceTtlMs');
-  if (o.onLost !== undefined && typeof o.onLost !== 'function') {
-    throw new InvalidArgumentError('onLost must be a function', { argument: 'onLost' });
-  }
+  const onLost = checkFunction<(error: LockLostError) => unknown>(o.onLost, 'onLost');
   return {
     ttlMs,
-    autoRenew: o.autoRenew ?? true,
+    autoRenew,
     renewIntervalMs,
     maxRenewals,
     safetyMarginMs,
     timeoutMs,
     prefix,
     fenceTtlMs,
-    onLost: o.onLost,
+    onLost,
+    maxIdBytes,
   };
 }

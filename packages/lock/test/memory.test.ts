@@ -9,7 +9,7 @@ describe('in-process lock (no Redis)', () => {
   it('excludes every lock object of the same name in the process', async () => {
     const name = lockName('mem');
     const one = createLock(null, name);
-    const two = createLock(undefined, name);
+    const two = createLock(null, name);
     expect(one.kind).toBe('memory');
     const held = await one.acquire();
     expect(await two.tryAcquire()).toBeNull();
