@@ -1,6 +1,7 @@
-import { copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
+import { exampleFiles } from '../examples/readme-examples.js';
 import { toCommonJs } from './cjs.js';
 import { cleanEnv, run } from './exec.js';
 
@@ -68,18 +69,9 @@ export function footprint(dir: string, pm: PackageManager): Footprint {
   return { packages, bytes };
 }
 
-/** The examples of a package: `examples/*.mjs` and `examples/*.ts`, sorted. */
+/** The examples of a package (`examples/*.mjs` and `examples/*.ts`, sorted), none when it has no examples folder. */
 export function examplesOf(pkgDir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(pkgDir, 'examples'));
-  } catch {
-    return [];
-  }
-  return names
-    .filter((f) => f.endsWith('.mjs') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))
-    .sort()
-    .map((f) => join(pkgDir, 'examples', f));
+  return existsSync(join(pkgDir, 'examples')) ? exampleFiles(pkgDir) : [];
 }
 
 const repoTsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** The fenced code blocks of a Markdown text, with their info strings. */
-function codeBlocks(markdown: string): { lang: string; code: string }[] {
-  const re = /^```([^\n`]*)\n([\s\S]*?)^```\s*$/gm;
-  return [...markdown.matchAll(re)].map((m) => ({ lang: (m[1] ?? '').trim(), code: m[2] ?? '' }));
-}
+import { codeBlocks } from '../examples/readme-examples.js';
 
 /**
  * The install command a package's README gives for `pm`, as the list of packages it names:
