@@ -312,12 +312,12 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
     const { queue, waiters } = lockKeys(prefix, name);
     await inspect.command({ command: ['DEL', queue, waiters], keys: [queue, waiters] });
     dropNext = true;
-    const refreshes = waiter.stats.queueRefreshes;
     await held.release();
-    // The waiter's next queue refresh finds its entry gone; its attempt takes the free lock,
-    // but that reply is lost; the retry finds it already the owner and gets a larger token.
+    // A queue refresh finds the waiter's entry gone (the first one may still have been in flight
+    // when the queue was deleted, so which refresh it is depends on timing) and prompts one
+    // attempt: fallbackRetries counts exactly those. That attempt's reply is lost; the retry
+    // finds it already the owner (or takes the free lock) and gets a larger token.
     const next = await waiting;
-    expect(waiter.stats.queueRefreshes).toBeGreaterThan(refreshes);
     expect(waiter.stats.fallbackRetries).toBe(1);
     expect(dropNext).toBe(false);
     expect(next.fencingToken).toBeGreaterThan(held.fencingToken);

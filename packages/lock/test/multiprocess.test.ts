@@ -28,11 +28,14 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
   it('serialises a non-atomic read-modify-write across 4 processes: no lost update, in fencing-token order', async () => {
     const name = lockName('counter');
     const counterKey = `${prefix}:{${prefix}:counter}:${name}`;
+    const goKey = `${prefix}:{${prefix}:counter}:${name}:go`;
     const iterations = 25;
     const workers = Array.from({ length: 4 }, () =>
-      startWorker({ mode: 'counter', topology: coordinates(t), prefix, name, iterations, counterKey }),
+      startWorker({ mode: 'counter', topology: coordinates(t), prefix, name, iterations, counterKey, goKey }),
     );
-    const outputs = await Promise.all(workers.map((w) => w.done));
+    await until(() => workers.every((w) => w.lines.some((l) => l.ready)), 'every worker to be ready', 30_000);
+    await adapter.command({ command: ['SET', goKey, '1'], keys: [goKey] });
+    const outputs = (await Promise.all(workers.map((w) => w.done))).map((lines) => lines.filter((l) => !l.ready));
     const total = workers.length * iterations;
     expect(Number(await adapter.command({ command: ['GET', counterKey], keys: [counterKey] }))).toBe(total);
     const records = outputs.flatMap((lines) => (lines[0]!.records as { token: number; read: number }[]));
