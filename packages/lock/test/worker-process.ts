@@ -1,34 +1,12 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startJsonWorker } from '@x/tooling/workers';
 import type { Topology } from '@x/tooling/vitest';
 
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const workerFile = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
 
-/** Starts a worker process; `lines` fills with its JSON output; `done` settles when it exits. */
-export function startWorker(config: object) {
-  const child = spawn(process.execPath, [tsxCli, workerFile, JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      stderr += `${line}\n`;
-    }
-  });
-  const done = new Promise<Record<string, unknown>[]>((resolve, reject) => {
-    child.on('exit', (code) => (code === 0 ? resolve(lines) : reject(new Error(`worker exited with ${code}: ${stderr}`))));
-  });
-  return { lines, done, child };
-}
+/** Starts a worker process (the source, through tsx); `lines` fills with its JSON output; `done` settles when it exits. */
+export const startWorker = (config: object) =>
+  startJsonWorker(workerFile, config, { cwd: fileURLToPath(new URL('..', import.meta.url)), tsx: true });
 
 export const coordinates = (t: Topology) =>
   t.kind === 'standalone' ? { kind: 'standalone', url: t.url } : t.kind === 'cluster' ? { kind: 'cluster', rootNodes: t.rootNodes } : t;
-
