@@ -1,7 +1,10 @@
 // pnpm --filter @x/lock bench
 // @x/lock side by side with redis-semaphore's Mutex, @sesamecare-oss/redlock and raw node-redis
 // (SET NX PX + a release script), all against one harness-started Redis, in one run.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Redlock } from '@sesamecare-oss/redlock';
 import { Redis } from 'ioredis';
@@ -290,7 +293,10 @@ const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,ra
 let report: Awaited<ReturnType<typeof runBench>> | undefined;
 let contention: ContentionRun[] = [];
 try {
-  if (only !== 'contention') report = await runBench({ title: '@x/lock', cases, notes });
+  if (only !== 'contention') {
+    report = await runBench({ title: '@x/lock', cases, notes });
+    await printAllocations(redis.url);
+  }
   if (only !== 'single') {
     console.log(
       `\nContention: ${processCounts.join(', ')} processes, one lock (TTL ${CONTENTION_TTL_MS} ms), each looping acquire -> ` +
@@ -311,6 +317,21 @@ try {
 }
 
 if (contention.length > 0) printContention(contention);
+
+/** Heap bytes and commands per acquire and per release (bench/allocations.ts, in its own process). */
+async function printAllocations(url: string): Promise<void> {
+  // `--import tsx` (not the tsx CLI, which starts another process without these flags).
+  const file = fileURLToPath(new URL('./allocations.ts', import.meta.url));
+  const flags = ['--expose-gc', '--max-semi-space-size=256', '--import', 'tsx'];
+  const { stdout } = await promisify(execFile)(process.execPath, [...flags, file, url], { cwd: fileURLToPath(new URL('..', import.meta.url)) });
+  const a = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+  console.log(
+    `\nAllocations, uncontended (heap growth per operation, median of ${a.windows} windows of ${a.n} without a GC inside):\n` +
+      `  acquire: @x/lock ${kb(a.lockAcquire!)} and ${a.acquireCommands} command; raw SET NX PX ${kb(a.rawAcquire!)}\n` +
+      `  release: @x/lock ${kb(a.lockRelease!)} and ${a.releaseCommands} command; raw EVALSHA ${kb(a.rawRelease!)}`,
+  );
+}
 
 function printContention(runs: ContentionRun[]): void {
   const range = (xs: number[], digits: number) => {
