@@ -31,7 +31,10 @@ const releaseSha = String(await node.sendCommand(['SCRIPT', 'LOAD', RELEASE]));
 const RAW_RETRY_MS = 10;
 
 interface Command {
-  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw';
+  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay';
+  /** This worker's place in the round-robin of the relay, and the number of workers. */
+  index: number;
+  processes: number;
   name: string;
   startAt: number;
   durationMs: number;
@@ -39,7 +42,43 @@ interface Command {
   holdMs: number;
 }
 
+/**
+ * The floor of any fair hand-off between processes, with no lock at all: a baton passed
+ * round-robin by PUBLISH on each worker's own channel. Each worker holds it for the critical
+ * section and passes it on; past the end it passes it once more and stops.
+ */
+async function relay(c: Command) {
+  const acquiredAt: number[] = [];
+  const releasedAt: number[] = [];
+  const sub = node.duplicate();
+  sub.on('error', () => undefined);
+  await sub.connect();
+  const endAt = c.startAt + c.durationMs;
+  const next = `${c.name}:${(c.index + 1) % c.processes}`;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const hold = async () => {
+    if (epochNow() < endAt) {
+      acquiredAt.push(epochNow());
+      if (c.holdMs > 0) await sleep(c.holdMs);
+      else await yieldToLoop();
+      releasedAt.push(epochNow());
+      await node.publish(next, '1');
+    } else {
+      await node.publish(next, '1');
+      finish();
+    }
+  };
+  await sub.subscribe(`${c.name}:${c.index}`, () => void hold());
+  await sleep(Math.max(0, c.startAt - epochNow()));
+  if (c.index === 0) void hold();
+  await finished;
+  await sub.close();
+  say({ acquiredAt, releasedAt });
+}
+
 async function run(c: Command) {
+  if (c.contender === 'relay') return relay(c);
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   let rawAttempts = 0;

@@ -9,13 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { percentile } from '@x/tooling/bench';
 
-export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw';
+export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay';
 
 export const CONTENDER_NAMES: Record<ContenderId, string> = {
   xlock: '@x/lock',
   semaphore: 'redis-semaphore Mutex',
   redlock: 'redlock',
   raw: 'raw SET NX PX (10 ms retry)',
+  relay: 'fair floor: PUBLISH relay',
 };
 
 interface WorkerReport {
@@ -120,7 +121,9 @@ export async function runContention(
             const name = `bench:contend:${randomBytes(4).toString('hex')}`;
             const startAt = performance.timeOrigin + performance.now() + 300;
             await admin.sendCommand(['CONFIG', 'RESETSTAT']);
-            for (const w of workers) w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs, holdMs: options.holdMs });
+            workers.forEach((w, index) =>
+              w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs, holdMs: options.holdMs, index, processes }),
+            );
             const reports = (await Promise.all(workers.map((w) => w.next()))).map((l) => JSON.parse(l) as WorkerReport);
             const calls = await scriptAndCommandCalls(info);
             if (process.env.X_LOCK_BENCH_DEBUG) for (const r of reports) log(JSON.stringify((r as { stats?: unknown }).stats));
@@ -180,6 +183,10 @@ function summarise(
   if (contender === 'xlock') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = reports.reduce((n, r) => n + (r.commands ?? 0), 0) / acquisitions;
+  } else if (contender === 'relay') {
+    // No lock: the baton arrives by PUBLISH; the only command is the PUBLISH that passes it on.
+    acquireCalls = 0;
+    commands = 1;
   } else if (contender === 'raw') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = acquireCalls + 1;

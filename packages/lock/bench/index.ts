@@ -288,7 +288,7 @@ const CONTENTION_TTL_MS = 400;
  */
 /** The critical section: a timer of this many ms (`X_LOCK_BENCH_HOLD_MS`, default 1), or one event-loop turn for 0. */
 const holdMs = Number(process.env.X_LOCK_BENCH_HOLD_MS ?? 1);
-const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,raw').split(',') as ContenderId[];
+const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,raw,relay').split(',') as ContenderId[];
 
 let report: Awaited<ReturnType<typeof runBench>> | undefined;
 let contention: ContentionRun[] = [];
