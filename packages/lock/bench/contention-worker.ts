@@ -57,15 +57,19 @@ async function relay(c: Command) {
   const next = `${c.name}:${(c.index + 1) % c.processes}`;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  /** Passes the baton on; before the end, again until the next worker hears it (it may subscribe late). */
+  const pass = async () => {
+    while ((await node.publish(next, '1')) === 0 && epochNow() < endAt) await sleep(1);
+  };
   const hold = async () => {
     if (epochNow() < endAt) {
       acquiredAt.push(epochNow());
       if (c.holdMs > 0) await sleep(c.holdMs);
       else await yieldToLoop();
       releasedAt.push(epochNow());
-      await node.publish(next, '1');
+      await pass();
     } else {
-      await node.publish(next, '1');
+      await pass();
       finish();
     }
   };
