@@ -2,7 +2,7 @@
 // stdin, one a line: { contender, name, startAt, durationMs, ttlMs, holdMs }; loops acquire ->
 // critical section (a holdMs timer, or one event-loop turn for 0) -> release on one lock from
 // startAt (epoch ms) for durationMs, then prints
-// { acquiredAt[], releasedAt[], attempts?, commands? } (epoch ms) as one JSON line.
+// { acquiredAt[], releasedAt[], attempts?, commands?, cpuUs } (epoch ms; CPU time of the run in µs) as one JSON line.
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
@@ -75,10 +75,12 @@ async function relay(c: Command) {
   };
   await sub.subscribe(`${c.name}:${c.index}`, () => void hold());
   await sleep(Math.max(0, c.startAt - epochNow()));
+  const cpuBefore = process.cpuUsage();
   if (c.index === 0) void hold();
   await finished;
+  const cpu = process.cpuUsage(cpuBefore);
   await sub.close();
-  say({ acquiredAt, releasedAt });
+  say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system });
 }
 
 async function run(c: Command) {
@@ -119,6 +121,7 @@ async function run(c: Command) {
   }
   const commandsBefore = adapter.stats.commands;
   await sleep(Math.max(0, c.startAt - epochNow()));
+  const cpuBefore = process.cpuUsage();
   const endAt = c.startAt + c.durationMs;
   while (epochNow() < endAt) {
     const release = await acquire();
@@ -129,9 +132,11 @@ async function run(c: Command) {
     releasedAt.push(epochNow());
     await release();
   }
+  const cpu = process.cpuUsage(cpuBefore);
   say({
     acquiredAt,
     releasedAt,
+    cpuUs: cpu.user + cpu.system,
     attempts: lock ? lock.stats.attempts : c.contender === 'raw' ? rawAttempts : undefined,
     commands: lock ? adapter.stats.commands - commandsBefore : undefined,
     queueRefreshes: lock?.stats.queueRefreshes,

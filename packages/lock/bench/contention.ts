@@ -3,7 +3,6 @@
 // every contender in turn on the same workers, rounds alternating the order.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
@@ -25,6 +24,7 @@ interface WorkerReport {
   attempts?: number;
   commands?: number;
   queueRefreshes?: number;
+  cpuUs: number;
 }
 
 /** One run of one contender at one process count. */
@@ -44,9 +44,11 @@ export interface ContentionRun {
   halfTimeSpread: number;
   /** Largest / smallest per-worker count over the whole run. */
   maxOverMin: number;
+  /** CPU time per acquisition, µs: the workers' own (user + system), and the Redis server's (INFO cpu). */
+  clientCpuUs: number;
+  serverCpuUs: number;
 }
 
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const workerFile = fileURLToPath(new URL('./contention-worker.ts', import.meta.url));
 
 class Worker {
@@ -56,7 +58,10 @@ class Worker {
   stderr = '';
 
   constructor(url: string) {
-    this.child = spawn(process.execPath, [tsxCli, workerFile, url], {
+    // `--import tsx` runs the worker in this node process (the tsx CLI would start a second one);
+    // X_LOCK_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each worker there.
+    const profile = process.env.X_LOCK_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.X_LOCK_BENCH_CPU_PROF] : [];
+    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', workerFile, url], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });
@@ -81,6 +86,13 @@ class Worker {
   send(value: unknown): void {
     this.child.stdin!.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
   }
+}
+
+/** The server's CPU time so far (user + system), µs. */
+async function serverCpuUs(admin: { sendCommand(args: string[]): Promise<unknown> }): Promise<number> {
+  const text = String(await admin.sendCommand(['INFO', 'cpu']));
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1] ?? NaN);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
 async function scriptAndCommandCalls(info: () => Promise<string>): Promise<{ scripts: number; set: number }> {
@@ -121,18 +133,21 @@ export async function runContention(
             const name = `bench:contend:${randomBytes(4).toString('hex')}`;
             const startAt = performance.timeOrigin + performance.now() + 300;
             await admin.sendCommand(['CONFIG', 'RESETSTAT']);
+            const serverCpuBefore = await serverCpuUs(admin);
             workers.forEach((w, index) =>
               w.send({ contender, name, startAt, durationMs: options.durationMs, ttlMs: options.ttlMs, holdMs: options.holdMs, index, processes }),
             );
             const reports = (await Promise.all(workers.map((w) => w.next()))).map((l) => JSON.parse(l) as WorkerReport);
             const calls = await scriptAndCommandCalls(info);
+            const serverCpu = (await serverCpuUs(admin)) - serverCpuBefore;
             if (process.env.X_LOCK_BENCH_DEBUG) for (const r of reports) log(JSON.stringify((r as { stats?: unknown }).stats));
-            const run = summarise(contender, processes, reports, startAt, options.durationMs, calls);
+            const run = summarise(contender, processes, reports, startAt, options.durationMs, calls, serverCpu);
             runs.push(run);
             log(
               `  P=${processes} ${CONTENDER_NAMES[contender].padEnd(28)} ${run.perSecond.toFixed(0).padStart(5)} acq/s, ` +
                 `acquire calls/acq ${run.acquireCalls.toFixed(2)}, gap mean ${run.gapMean.toFixed(2)} ms p50 ${run.gapP50.toFixed(2)} ms, ` +
-                `half-time spread ±${(run.halfTimeSpread * 100).toFixed(0)}%, max/min ${run.maxOverMin.toFixed(2)}`,
+                `half-time spread ±${(run.halfTimeSpread * 100).toFixed(0)}%, max/min ${run.maxOverMin.toFixed(2)}, ` +
+                `CPU/acq client ${run.clientCpuUs.toFixed(0)} µs server ${run.serverCpuUs.toFixed(0)} µs`,
             );
           }
         }
@@ -163,6 +178,7 @@ function summarise(
   startAt: number,
   durationMs: number,
   calls: { scripts: number; set: number },
+  serverCpu: number,
 ): ContentionRun {
   const endAt = startAt + durationMs;
   const holds: [number, number][] = [];
@@ -210,5 +226,7 @@ function summarise(
     gapP50: gaps.length ? percentile(gaps, 0.5) : NaN,
     halfTimeSpread: spread,
     maxOverMin: Math.max(...totals) / Math.max(1, Math.min(...totals)),
+    clientCpuUs: reports.reduce((n, r) => n + r.cpuUs, 0) / Math.max(1, acquisitions),
+    serverCpuUs: serverCpu / Math.max(1, acquisitions),
   };
 }

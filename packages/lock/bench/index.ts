@@ -339,7 +339,9 @@ function printContention(runs: ContentionRun[]): void {
     const hi = Math.max(...xs);
     return lo.toFixed(digits) === hi.toFixed(digits) ? lo.toFixed(digits) : `${lo.toFixed(digits)}-${hi.toFixed(digits)}`;
   };
-  const rows: string[][] = [['P', 'contender', 'acq/s', 'vs semaphore', 'acquire calls/acq', 'gap mean ms', 'gap p50 ms', 'half-time spread', 'max/min']];
+  const rows: string[][] = [
+    ['P', 'contender', 'acq/s', 'vs semaphore', 'acquire calls/acq', 'gap mean ms', 'gap p50 ms', 'half-time spread', 'max/min', 'CPU/acq client µs', 'server µs'],
+  ];
   for (const p of processCounts) {
     const sem = runs.filter((r) => r.processes === p && r.contender === 'semaphore');
     for (const id of contenderIds) {
@@ -357,6 +359,8 @@ function printContention(runs: ContentionRun[]): void {
         range(mine.map((r) => r.gapP50), 2),
         `±${range(mine.map((r) => r.halfTimeSpread * 100), 0)}%`,
         range(mine.map((r) => r.maxOverMin), 2),
+        range(mine.map((r) => r.clientCpuUs), 0),
+        range(mine.map((r) => r.serverCpuUs), 0),
       ]);
     }
   }
