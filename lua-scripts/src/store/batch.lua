@@ -17,7 +17,7 @@
 --   'P' ns key value ttlMs vector                           put (value '' deletes)
 -- Reply: one entry per operation, in order:
 --   G: {} when absent, else { value, createdMs, updatedMs }
---   S: { complete (1, or 0 when scanBudget ran out), then per match:
+--   S: { 0 } when scanBudget ran out first, else { 1, then per match:
 --        orderMember, value, createdMs, updatedMs, vector or '' }
 --   L: { ns... } (the namespace itself and those below it)
 --   P: 1 when an item was written or deleted, 0 for a delete of nothing
@@ -100,10 +100,7 @@ local function search_op(ns, filter, offset, limit, budget, refresh, vectors)
     while true do
       local chunk = redis.call('ZRANGEBYLEX', K_ORDER, lo, hi, 'LIMIT', pos, 256)
       for i = 1, #chunk do
-        if examined >= budget then
-          out[1] = 0
-          return out
-        end
+        if examined >= budget then return { 0 } end
         examined = examined + 1
         local id = id_of(chunk[i])
         local m = live_meta(id)
