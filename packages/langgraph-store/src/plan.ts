@@ -224,7 +224,8 @@ export class BatchPlan {
     }
     const order = [...this.#shards.values()].filter((c) => c.onReply.length > 0);
     const calls: (ScriptCall | CommandCall)[] = order.map((c) => ({ script: scripts.batch, keys: this.#keys.shard(c.id), args: c.args }));
-    for (const c of order) if (c.writes) calls.push({ command: ['ZADD', registry, '0', c.id], keys: [registry] });
+    const written = order.filter((c) => c.writes).flatMap((c) => ['0', c.id]);
+    if (written.length > 0) calls.push({ command: ['ZADD', registry, ...written], keys: [registry] });
     if (calls.length > 0) {
       const replies = await redis.pipeline(calls);
       order.forEach((c, i) => {
