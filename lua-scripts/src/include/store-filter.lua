@@ -14,12 +14,20 @@ end
 
 local NAN = 0 / 0
 
--- JavaScript `Number(v)` for JSON values (objects and arrays give NaN).
+-- JavaScript `Number(v)` for JSON values. A one-element array is its element
+-- (`Number([5])` is 5); objects and other arrays give NaN (so does `[]`, which
+-- cjson cannot tell from `{}`; JavaScript makes it 0).
 local function js_number(v)
   local t = type(v)
   if t == 'number' then return v end
   if t == 'boolean' then return v and 1 or 0 end
   if v == cjson.null then return 0 end
+  if t == 'table' then
+    local only = v[1]
+    if only == nil or next(v, next(v)) ~= nil then return NAN end
+    if type(only) == 'boolean' then return NAN end
+    return js_number(only)
+  end
   if t ~= 'string' then return NAN end
   local s = string.match(v, '^%s*(.-)%s*$')
   if s == '' then return 0 end
