@@ -73,7 +73,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       const theirs = (await memory.search(ns, { filter, limit: 200 })).filter((i) => i.namespace.length >= ns.length);
       // A namespace prefix search also covers sub-namespaces: compare as sets there, in order for exact ones.
       expect(ids(mine).sort(), JSON.stringify({ ns, filter })).toEqual(ids(theirs).sort());
-      const exact = (items: { namespace: string[] }[]) => items.filter((i) => i.namespace.length === ns.length);
+      const exact = <T extends { namespace: string[] }>(items: T[]) => items.filter((i) => i.namespace.length === ns.length);
       expect(ids(exact(mine)), JSON.stringify({ ns, filter })).toEqual(ids(exact(theirs)));
     }
   });

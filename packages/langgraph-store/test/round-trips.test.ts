@@ -74,7 +74,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       { namespacePrefix: ['users'], limit: 10, offset: 0 },
       { namespace: ['users', 'u1'], key: 'old', value: { v: 2 } },
       { namespace: ['users', 'u9'], key: 'new', value: { v: 1 } },
-    ])) as [{ key: string; value: { v: number } }[]];
+    ])) as unknown as [{ key: string; value: { v: number } }[]];
     expect(found.map((f) => [f.key, f.value.v])).toEqual([['old', 1]]);
     expect(await store.search(['users'])).toHaveLength(2);
   });
