@@ -157,6 +157,11 @@ export class RedisStore extends BaseStore {
     if (this.#ownsConnection) await this.redis.close();
   }
 
+  /** `await using store = new RedisStore(...)` (Node 24+, TypeScript 5.2+): {@link RedisStore.close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /**
    * Runs operations as one batch: every get, search and listing sees the state before the
    * batch, then the puts apply (the last one per namespace and key wins). Puts return `null`.
