@@ -1,31 +1,13 @@
 // The documented bounds: the filter scan limit, the candidates a query ranks, what the
 // embeddings must return, and shardDepth.
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { connectTopology, forEachTopology } from '@x/tooling/vitest';
-import { RedisStore, isEmbeddingError, isSearchScanLimitError, type RedisStoreOptions } from '../src/index.js';
+import { expect, it, vi } from 'vitest';
+import { forEachTopology } from '@x/tooling/vitest';
+import { isEmbeddingError, isSearchScanLimitError, type RedisStore } from '../src/index.js';
 import { WordHashEmbeddings } from '../src/testing/index.js';
-import { dropPrefix, testPrefix } from './helpers.js';
+import { useStores } from './helpers.js';
 
 forEachTopology(['standalone', 'cluster'], (t) => {
-  let client: Awaited<ReturnType<typeof connectTopology>>;
-  const stores: RedisStore[] = [];
-  beforeAll(async () => {
-    client = await connectTopology(t);
-  });
-  afterAll(async () => {
-    await client.close();
-  });
-  afterEach(async () => {
-    for (const s of stores.splice(0)) {
-      await dropPrefix(s.redis, s.keys.keyspace.prefix);
-      await s.close();
-    }
-  });
-  const open = (options: Partial<RedisStoreOptions> = {}) => {
-    const s = new RedisStore({ redis: client as never, prefix: testPrefix('limits'), ...options });
-    stores.push(s);
-    return s;
-  };
+  const { open } = useStores(t, 'limits');
   const NS = ['users', 'u1'];
   const fill = (s: RedisStore, n: number, value: (i: number) => Record<string, unknown>) =>
     s.batch(Array.from({ length: n }, (_, i) => ({ namespace: NS, key: `k${String(i).padStart(3, '0')}`, value: value(i) })));

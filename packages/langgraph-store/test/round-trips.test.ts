@@ -1,26 +1,16 @@
 // How many round trips (adapter pipelines) and commands a batch costs, on a standalone
 // server and a cluster: one script per shard touched, one round trip per batch, two when
 // a search or listing spans shards (the registry is read first).
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { connectTopology, forEachTopology } from '@x/tooling/vitest';
-import { RedisStore } from '../src/index.js';
-import { dropPrefix, testPrefix } from './helpers.js';
+import { expect, it, vi } from 'vitest';
+import { forEachTopology } from '@x/tooling/vitest';
+import type { RedisStore } from '../src/index.js';
+import { useStores } from './helpers.js';
 
 forEachTopology(['standalone', 'cluster'], (t) => {
-  let client: Awaited<ReturnType<typeof connectTopology>>;
+  const stores = useStores(t, 'rt');
   let store: RedisStore;
-  beforeAll(async () => {
-    client = await connectTopology(t);
-  });
-  afterAll(async () => {
-    await client.close();
-  });
-  afterEach(async () => {
-    await dropPrefix(store.redis, store.keys.keyspace.prefix);
-    await store.close();
-  });
   const open = () => {
-    store = new RedisStore({ redis: client as never, prefix: testPrefix('rt') });
+    store = stores.open();
     return vi.spyOn(store.redis, 'pipeline');
   };
 

@@ -1,28 +1,15 @@
 // Item expiry: per-item ttlMs, the store default, refresh on read, and expired items
 // leaving search, listNamespaces and the shard's keys.
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { connectTopology, forEachTopology } from '@x/tooling/vitest';
+import { expect, it } from 'vitest';
+import { forEachTopology } from '@x/tooling/vitest';
 import { waitUntil } from '@x/tooling/redis';
-import { RedisStore, type RedisStoreOptions } from '../src/index.js';
-import { dropPrefix, testPrefix } from './helpers.js';
+import type { RedisStore, RedisStoreOptions } from '../src/index.js';
+import { useStores } from './helpers.js';
 
 forEachTopology(['standalone', 'cluster'], (t) => {
-  let client: Awaited<ReturnType<typeof connectTopology>>;
+  const stores = useStores(t, 'ttl');
   let store: RedisStore;
-  beforeAll(async () => {
-    client = await connectTopology(t);
-  });
-  afterAll(async () => {
-    await client.close();
-  });
-  afterEach(async () => {
-    await dropPrefix(store.redis, store.keys.keyspace.prefix);
-    await store.close();
-  });
-  const open = (options: Partial<RedisStoreOptions> = {}) => {
-    store = new RedisStore({ redis: client as never, prefix: testPrefix('ttl'), ...options });
-    return store;
-  };
+  const open = (options: Partial<RedisStoreOptions> = {}) => (store = stores.open(options));
   const NS = ['users', 'u1'];
   const expiryOf = async (key: string) => {
     const k = store.keys.shard(store.keys.shardOf(NS))[6]!;
