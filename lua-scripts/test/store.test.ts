@@ -93,7 +93,7 @@ describe('store/*.lua on a real Redis', () => {
     expect(await q([['z', 'eq', null]])).toEqual(['a']);
     expect(await q([['z', 'ne', null]])).toEqual(['b', 'c', 'd', 'e']);
     expect(await q([['b', 'eq', false]])).toEqual(['b']);
-    expect(await q([['n', 'gt', '1']])).toEqual(['b', 'c']); // '2' and ' 3 ' are numbers to Number()
+    expect(await q([['n', 'gt', '1']])).toEqual(['b', 'c', 'e']); // '2', ' 3 ' and [4] are numbers to Number()
     expect(await q([['s', 'gt', '1000']])).toEqual(['c']); // Number('Infinity')
     expect(await q([['s', 'lte', '0']])).toEqual(['d']); // Number('') is 0; 'x', 'y' are NaN
     expect(await q([['s', 'eq', '0x10'], ['s', 'gte', '16']])).toEqual(['e']);
