@@ -136,6 +136,20 @@ describe('store/*.lua on a real Redis', () => {
     expect(Number(await cmd('ZSCORE', k[6]!, 't\0long'))).toBeGreaterThan(before);
   });
 
+  it('gives the shard keys a Redis TTL (the last item expiry) only while every item has one', async () => {
+    const k = shard();
+    await batch(k, P('t', 'a', { v: 1 }, 60_000), P('t', 'b', { v: 1 }, 30_000, 'AAAA'));
+    for (const key of [k[0]!, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, k[6]!, k[7]!]) {
+      const pttl = Number(await cmd('PTTL', key));
+      expect(pttl).toBeGreaterThan(30_000);
+      expect(pttl).toBeLessThanOrEqual(60_000);
+    }
+    await batch(k, P('t', 'forever', { v: 1 }));
+    expect(await cmd('PTTL', k[0]!)).toBe(-1);
+    await batch(k, P('t', 'forever', null));
+    expect(Number(await cmd('PTTL', k[0]!))).toBeGreaterThan(30_000);
+  });
+
   it('refuses an unknown operation', async () => {
     await expect(batch(shard(), ['X', 'a'])).rejects.toThrow(/unknown store operation/);
   });

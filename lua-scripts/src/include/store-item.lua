@@ -15,6 +15,9 @@ local K_COUNTS = KEYS[6]
 local K_EXPIRY = KEYS[7]
 local K_SEQ = KEYS[8]
 
+-- Set when the call changed an item or an expiry (see settle_shard_expiry).
+local shard_touched = false
+
 local function num_text(n)
   return string.format('%.0f', n)
 end
@@ -40,6 +43,7 @@ local function drop_item(id)
     return 0
   end
   local m = parse_meta(text)
+  shard_touched = true
   local cut = string.find(id, '\0', 1, true)
   local ns = string.sub(id, 1, cut - 1)
   local key = string.sub(id, cut + 1)
@@ -61,6 +65,7 @@ local function put_item(ns, key, value, ttl_ms, vector, now)
   local id = ns .. '\0' .. key
   local text = redis.call('HGET', K_META, id)
   local m
+  shard_touched = true
   if text then
     m = parse_meta(text)
     m.updated = now
@@ -88,6 +93,21 @@ local function refresh_item(id, m, now)
     m.expires = now + m.ttl
     redis.call('ZADD', K_EXPIRY, m.expires, id)
     redis.call('HSET', K_META, id, meta_text(m))
+    shard_touched = true
+  end
+end
+
+-- Redis TTLs on the shard: when every item has a TTL, the eight keys expire with the
+-- last of them (an untouched shard frees its memory by itself); otherwise they persist.
+local function settle_shard_expiry()
+  if not shard_touched then return end
+  local total = redis.call('HLEN', K_META)
+  if total == 0 then return end
+  if redis.call('ZCARD', K_EXPIRY) == total then
+    local last = redis.call('ZRANGE', K_EXPIRY, -1, -1, 'WITHSCORES')
+    for i = 1, 8 do redis.call('PEXPIREAT', KEYS[i], last[2]) end
+  else
+    for i = 1, 8 do redis.call('PERSIST', KEYS[i]) end
   end
 end
 

@@ -1,6 +1,7 @@
 -- Runs the operations of one store batch that fall in one shard (one hash tag):
 -- every read first, then the writes (the client orders them so), in one call.
--- Drops expired items first (at most purgeBudget of them).
+-- Drops expired items first (at most purgeBudget of them). When every item of the
+-- shard has a TTL, the keys get a Redis TTL: the expiry of the last item.
 -- KEYS[1] items: hash itemId -> value (JSON text); itemId = ns \0 key
 -- KEYS[2] meta: hash itemId -> 'created|updated|seq|expiresAt|ttlMs'
 -- KEYS[3] vectors: hash itemId -> embeddings (base64 of float32, opaque here)
@@ -165,4 +166,5 @@ while i <= #ARGV do
     return redis.error_reply('ERR unknown store operation ' .. tostring(op))
   end
 end
+settle_shard_expiry()
 return replies

@@ -38,6 +38,17 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     expect(await store.redis.command({ command: ['HKEYS', items], keys: [items] })).toEqual([`users.u1\0b`]);
   });
 
+  it('a shard whose items all expire leaves no key behind, without any further call', async () => {
+    open();
+    await store.put(['temp', 'session'], 'a', { v: 1 }, undefined, { ttlMs: 100 });
+    await store.put(['temp', 'session', 'sub'], 'b', { v: 1 }, undefined, { ttlMs: 150 });
+    const keys = store.keys.shard(store.keys.shardOf(['temp', 'session']));
+    const existing = async () => Number(await store.redis.command({ command: ['EXISTS', ...keys], keys }));
+    expect(await existing()).toBeGreaterThan(0);
+    await waitUntil(async () => (await existing()) === 0, { timeoutMs: 10_000, what: 'the shard keys to expire' });
+    expect(await existing()).toBe(0);
+  });
+
   it('the default TTL applies; a put without it (ttlMs 0) never expires', async () => {
     open({ ttl: { defaultTtlMs: 60_000 } });
     await store.put(NS, 'default', { v: 1 });
