@@ -106,7 +106,7 @@ local function settle_shard_expiry()
   if redis.call('ZCARD', K_EXPIRY) == total then
     local last = redis.call('ZRANGE', K_EXPIRY, -1, -1, 'WITHSCORES')
     for i = 1, 8 do redis.call('PEXPIREAT', KEYS[i], last[2]) end
-  else
+  elseif redis.call('PTTL', K_META) > 0 then
     for i = 1, 8 do redis.call('PERSIST', KEYS[i]) end
   end
 end
