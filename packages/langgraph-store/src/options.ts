@@ -1,0 +1,146 @@
+import {
+  DEFAULT_MAX_ID_BYTES,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  InvalidArgumentError,
+  MAX_ID_BYTES_LIMIT,
+  MAX_PAYLOAD_BYTES_LIMIT,
+  checkBoolean,
+  checkFunction,
+  checkId,
+  checkInteger,
+  checkLimit,
+  checkOptions,
+  describeValue,
+  isPlainObject,
+  type RedisTarget,
+} from '@x/redis-adapter';
+import type { StoreIndexConfig } from './vectors.js';
+
+/** Expiry of items. */
+export interface StoreTtlOptions {
+  /** Items put without their own `ttlMs` expire this many ms after the put. Unset or 0: never. */
+  defaultTtlMs?: number;
+  /** `get` and `search` push the expiry of the items they return to now + their TTL (default false). */
+  refreshOnRead?: boolean;
+}
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * The Redis to use: a node-redis client, cluster or sentinel client you own (never
+   * closed by the store), an `@x/redis-adapter` adapter, or a URL / settings (then the
+   * store owns the connection and `close()` ends it).
+   */
+  redis: RedisTarget;
+  /** Key prefix (default `store`). Keys are `<prefix>:{<prefix>:<shard>}:<name>`. */
+  prefix?: string;
+  /**
+   * How many leading namespace labels form the hash tag (default 2). Namespaces that share
+   * them share one cluster slot, so a `search` whose prefix has at least this many labels is
+   * one script on one node; a shorter prefix first reads the shard registry (see the README).
+   */
+  shardDepth?: number;
+  /** Semantic search, as `InMemoryStore` takes it: `{ embeddings, dims, fields? }`. Without it, `query` is ignored. */
+  index?: StoreIndexConfig;
+  /** Expiry of items (default: none). */
+  ttl?: StoreTtlOptions;
+  /** Items a filtered search examines per shard before failing with `SearchScanLimitError` (default 10 000). */
+  searchScanLimit?: number;
+  /** Filtered items a `query` search ranks at most (the first ones in namespace order; default 1000). */
+  maxCandidates?: number;
+  /** Largest value accepted, as JSON in UTF-8 bytes (default 1 MiB). */
+  maxValueBytes?: number;
+  /** Longest key and namespace label, in UTF-8 bytes (default 1024). */
+  maxIdBytes?: number;
+  /** Expired items each call drops from the shard it touches (default 100). */
+  purgeBudget?: number;
+  /** Receives errors of connections the store owns. */
+  onError?: (err: Error) => void;
+}
+
+/** Every key of {@link RedisStoreOptions}; any other is refused with `UnknownOptionError`. */
+export const REDIS_STORE_OPTIONS = [
+  'redis',
+  'prefix',
+  'shardDepth',
+  'index',
+  'ttl',
+  'searchScanLimit',
+  'maxCandidates',
+  'maxValueBytes',
+  'maxIdBytes',
+  'purgeBudget',
+  'onError',
+] as const;
+
+/** Every key of {@link StoreTtlOptions}. */
+export const STORE_TTL_OPTIONS = ['defaultTtlMs', 'refreshOnRead'] as const;
+
+/** Every key of {@link StoreIndexConfig}. */
+export const STORE_INDEX_OPTIONS = ['dims', 'embeddings', 'fields'] as const;
+
+/** The checked settings of a store. */
+export interface StoreSettings {
+  prefix: string;
+  shardDepth: number;
+  index: StoreIndexConfig | undefined;
+  fields: string[];
+  defaultTtlMs: number;
+  refreshOnRead: boolean;
+  searchScanLimit: number;
+  maxCandidates: number;
+  maxValueBytes: number;
+  maxIdBytes: number;
+  purgeBudget: number;
+}
+
+function checkIndex(value: unknown): StoreIndexConfig | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) {
+    throw new InvalidArgumentError(`index must be { embeddings, dims, fields? }, got ${describeValue(value)}`, { argument: 'index' });
+  }
+  const index = checkOptions(value as Partial<StoreIndexConfig>, 'RedisStore index', { accepted: STORE_INDEX_OPTIONS });
+  checkInteger(index.dims, 'index.dims', { min: 1, max: 65_536 });
+  const e = index.embeddings as { embedDocuments?: unknown; embedQuery?: unknown } | undefined;
+  if (typeof e !== 'object' || e === null || typeof e.embedDocuments !== 'function' || typeof e.embedQuery !== 'function') {
+    throw new InvalidArgumentError(`index.embeddings must have embedDocuments and embedQuery, got ${describeValue(e)}`, { argument: 'index.embeddings' });
+  }
+  if (index.fields !== undefined && (!Array.isArray(index.fields) || !index.fields.every((f) => typeof f === 'string' && f !== ''))) {
+    throw new InvalidArgumentError(`index.fields must be an array of paths, got ${describeValue(index.fields)}`, { argument: 'index.fields' });
+  }
+  return index as StoreIndexConfig;
+}
+
+function checkTtl(value: unknown): { defaultTtlMs: number; refreshOnRead: boolean } {
+  if (value !== undefined && !isPlainObject(value)) {
+    throw new InvalidArgumentError(`ttl must be { defaultTtlMs?, refreshOnRead? }, got ${describeValue(value)}`, { argument: 'ttl' });
+  }
+  const ttl = checkOptions(value as StoreTtlOptions | undefined, 'RedisStore ttl', { accepted: STORE_TTL_OPTIONS });
+  return {
+    defaultTtlMs: checkInteger(ttl.defaultTtlMs, 'ttl.defaultTtlMs', { min: 0 }, 0),
+    refreshOnRead: checkBoolean(ttl.refreshOnRead, 'ttl.refreshOnRead', false),
+  };
+}
+
+/** Checks the options of a store (everything but `redis`), before anything connects. */
+export function checkStoreOptions(options: RedisStoreOptions): StoreSettings {
+  if (!isPlainObject(options) || options.redis === undefined) {
+    throw new InvalidArgumentError('RedisStore needs { redis }: a node-redis client, cluster, sentinel, adapter or URL', { argument: 'redis' });
+  }
+  checkOptions(options, 'RedisStore options', { accepted: REDIS_STORE_OPTIONS, renamed: { ttlMs: 'ttl', namespace: 'prefix' } });
+  checkFunction(options.onError, 'onError');
+  const maxIdBytes = checkLimit(options.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
+  const index = checkIndex(options.index);
+  return {
+    prefix: options.prefix === undefined ? 'store' : checkId(options.prefix, 'prefix', maxIdBytes),
+    shardDepth: checkInteger(options.shardDepth, 'shardDepth', { min: 1, max: 64 }, 2),
+    index,
+    fields: index?.fields ?? ['$'],
+    ...checkTtl(options.ttl),
+    searchScanLimit: checkInteger(options.searchScanLimit, 'searchScanLimit', { min: 1, max: 10_000_000 }, 10_000),
+    maxCandidates: checkInteger(options.maxCandidates, 'maxCandidates', { min: 1, max: 100_000 }, 1000),
+    maxValueBytes: checkLimit(options.maxValueBytes, 'maxValueBytes', DEFAULT_MAX_PAYLOAD_BYTES, 2, MAX_PAYLOAD_BYTES_LIMIT),
+    maxIdBytes,
+    purgeBudget: checkInteger(options.purgeBudget, 'purgeBudget', { min: 1, max: 100_000 }, 100),
+  };
+}
