@@ -59,6 +59,16 @@ export {
   isScriptError,
   isUnknownOptionError,
 } from './guards.js';
+export { RETRYABLE_REPLY_PREFIXES, isRetryable, isRetryableReply } from './retryable.js';
+export {
+  RETRY_POLICY_OPTIONS,
+  backoffMs,
+  checkRetryPolicy,
+  withRetry,
+  type ResolvedRetryPolicy,
+  type RetryHooks,
+  type RetryPolicy,
+} from './retry.js';
 export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';

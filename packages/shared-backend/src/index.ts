@@ -46,6 +46,7 @@ export {
   UnknownOptionError,
   isClosedError,
   isConnectionError,
+  isRetryable,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,
