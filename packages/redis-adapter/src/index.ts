@@ -52,6 +52,7 @@ export {
   isConnectionClosedError,
   isConnectionError,
   isCrossSlotError,
+  isDurabilityError,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,
@@ -69,6 +70,14 @@ export {
   type RetryHooks,
   type RetryPolicy,
 } from './retry.js';
+export {
+  DURABILITY_OPTIONS,
+  DurabilityError,
+  checkDurability,
+  runScriptDurably,
+  type DurabilityOptions,
+  type ResolvedDurability,
+} from './durability.js';
 export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';
