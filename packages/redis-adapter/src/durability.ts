@@ -43,11 +43,13 @@ export function checkDurability(value: unknown, argument = 'durability'): Resolv
 /**
  * The write was applied on the master, but fewer replicas (or no fsync)
  * confirmed it within the timeout: it may be lost if the master fails now.
- * Code `ERR_DURABILITY`. Retryable only for calls that carry an operation id
- * (a retry returns the first result and waits again); without one a retry
- * would write twice.
+ * Code `ERR_DURABILITY`. `retryable` (a retry may well be confirmed), but the
+ * write was applied: retry only calls that carry an operation id (the retry
+ * returns the first result and waits again); without one a retry writes twice.
  */
 export class DurabilityError extends RedisPrimitiveError {
+  /** Retryable: the replicas may confirm a retry. Safe only with an operation id. */
+  override readonly retryable: boolean = true;
   /** Replicas asked for. */
   readonly requested: number;
   /** Replicas that confirmed. */
@@ -85,15 +87,34 @@ export async function runScriptDurably<T = unknown>(
   const route = routingKey(input.keys);
   const waits = waitCommands(durability, route);
   const fallbacks = adapter.stats.noscriptFallbacks;
-  let [reply, ...confirmations] = await adapter.pipeline([{ script, ...input }, ...waits], options);
-  // A NOSCRIPT fallback (of this or a concurrent call) may have re-sent the script after the WAIT.
-  if (adapter.stats.noscriptFallbacks !== fallbacks) confirmations = await adapter.pipeline(waits, options);
+  const [written, ...settled] = await adapter.pipelineSettled([{ script, ...input }, ...waits], options);
+  if (!written!.ok) throw written!.error;
+  let confirmations: unknown[];
+  try {
+    confirmations = settled.map((s) => {
+      if (!s.ok) throw s.error;
+      return s.value;
+    });
+    // A NOSCRIPT fallback (of this or a concurrent call) may have re-sent the script after the WAIT.
+    if (adapter.stats.noscriptFallbacks !== fallbacks) confirmations = await adapter.pipeline(waits, options);
+  } catch (error) {
+    // The write went through but the WAIT met a node that is no longer (or not yet) the master
+    // of the slot: nothing confirmed the write.
+    if (isUnconfirmed(error)) throw new DurabilityError(durability.replicas, 0, durability.timeoutMs);
+    throw error;
+  }
   const replicas = Number(confirmations[0]);
   const aofSynced = durability.aof ? Number((confirmations[1] as unknown[] | undefined)?.[0]) >= 1 : undefined;
   if (replicas < durability.replicas || aofSynced === false) {
     throw new DurabilityError(durability.replicas, replicas, durability.timeoutMs, aofSynced);
   }
-  return reply as T;
+  return written!.value as T;
+}
+
+/** A WAIT refused by a demoted master, or released by its demotion, or redirected in a failover. */
+function isUnconfirmed(error: unknown): boolean {
+  const message = (error as { redisMessage?: unknown }).redisMessage;
+  return typeof message === 'string' && /^(ERR WAIT cannot be used with replica|UNBLOCKED|MOVED|ASK|CLUSTERDOWN|READONLY)/.test(message);
 }
 
 function waitCommands(d: ResolvedDurability, key: RedisArg): { command: RedisArg[]; keys: RedisArg[] }[] {

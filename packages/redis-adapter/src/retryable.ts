@@ -20,9 +20,22 @@
  * - `MOVED` / `ASK`: a failover or resharding moved the slot (clients follow
  *   these themselves; one reaching a caller means the topology was stale);
  * - `READONLY`: the node was demoted to a replica during a failover;
- * - `NOREPLICAS`: fewer replicas than `min-replicas-to-write` are connected.
+ * - `NOREPLICAS`: fewer replicas than `min-replicas-to-write` are connected;
+ * - `UNBLOCKED`: a blocked call (a `WAIT` for replicas) was released because
+ *   the node changed role in a failover.
  */
-export const RETRYABLE_REPLY_PREFIXES = ['LOADING', 'CLUSTERDOWN', 'TRYAGAIN', 'MASTERDOWN', 'BUSY', 'MOVED', 'ASK', 'READONLY', 'NOREPLICAS'] as const;
+export const RETRYABLE_REPLY_PREFIXES = [
+  'LOADING',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'MASTERDOWN',
+  'BUSY',
+  'MOVED',
+  'ASK',
+  'READONLY',
+  'NOREPLICAS',
+  'UNBLOCKED',
+] as const;
 
 const RETRYABLE_REPLY = new RegExp(`^(?:${RETRYABLE_REPLY_PREFIXES.join('|')})(?:\\s|$)`);
 

@@ -35,6 +35,7 @@ describe('the reply classification', () => {
     ['ASK 3999 127.0.0.1:6381', true],
     ["READONLY You can't write against a read only replica.", true],
     ['NOREPLICAS Not enough good replicas to write.', true],
+    ['UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)', true],
     ['BUSYGROUP Consumer Group name already exists', false],
     ['BUSYKEY Target key name already exists.', false],
     ['ERR user_script:1: Script attempted to access nonexistent global variable', false],

@@ -1,7 +1,9 @@
 import {
   checkFunction,
   checkOptions,
+  checkDurability,
   checkRetryPolicy,
+  runScriptDurably,
   createRedisAdapter,
   InvalidArgumentError,
   isPlainObject,
@@ -9,6 +11,8 @@ import {
   nearestName,
   withRetry,
   type RedisAdapter,
+  type DurabilityOptions,
+  type ResolvedDurability,
   type ResolvedRetryPolicy,
   type RedisTarget,
   type RetryPolicy,
@@ -65,6 +69,14 @@ export interface RedisBackendOptions {
    * appends that carry an `operationId`. Default: no retries.
    */
   retry?: boolean | RetryPolicy;
+  /**
+   * Confirm every write (`bufferAppend`, `registrySet`) on `replicas` replicas
+   * before it resolves: `WAIT` pipelined behind the write script. When they do
+   * not confirm within `timeoutMs` the call rejects with `DurabilityError` (the
+   * write was applied on the master). Default: none (Redis replicates
+   * asynchronously, so a failover can lose an acknowledged write).
+   */
+  durability?: DurabilityOptions;
 }
 
 /**
@@ -174,6 +186,7 @@ export class RedisBackend implements SharedBackend {
   readonly #clock = new ServerClockEstimate();
   readonly #limits: Limits;
   readonly #retry: ResolvedRetryPolicy | undefined;
+  readonly #durability: ResolvedDurability | undefined;
   #closed = false;
 
   /**
@@ -186,6 +199,7 @@ export class RedisBackend implements SharedBackend {
     const { target: input, options: o } = splitArguments(redis, options);
     this.#limits = limitsFrom(o);
     this.#retry = checkRetryPolicy(o.retry);
+    this.#durability = checkDurability(o.durability);
     const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
     this.ttlMs = o.ttlMs === undefined ? 0 : assertTtlMs(o.ttlMs);
     const buckets = o.indexBuckets === undefined ? DEFAULT_INDEX_BUCKETS : assertPositiveInt(o.indexBuckets, 'indexBuckets', MAX_INDEX_BUCKETS);
@@ -202,6 +216,11 @@ export class RedisBackend implements SharedBackend {
 
   #open(): void {
     if (this.#closed) throw new BackendClosedError(undefined, { object: 'RedisBackend' });
+  }
+
+  /** Runs a write script, followed in the same round trip by `WAIT` when the backend has a `durability` option. */
+  #write(script: ScriptDescriptor, input: { keys: readonly string[]; args: readonly (string | number | Uint8Array)[] }): Promise<unknown> {
+    return this.#durability === undefined ? this.redis.runScript(script, input) : runScriptDurably(this.redis, script, input, this.#durability);
   }
 
   /** Runs a call that is safe to repeat (a read, an append with an operation id) under the retry policy, after the layout check. */
@@ -249,7 +268,7 @@ export class RedisBackend implements SharedBackend {
       const pending = this.#ready();
       if (pending !== undefined) await pending;
       return Number(
-        await this.redis.runScript(scripts.bufferAppend, {
+        await this.#write(scripts.bufferAppend, {
           keys: [k.threadKey(threadId, bucket), k.indexKey(bucket), k.threadOpsKey(threadId, bucket), k.threadOpsLogKey(threadId, bucket)],
           args: [threadId, bytes, this.ttlMs, operationId, MAX_OPERATION_IDS_PER_THREAD],
         }),
@@ -401,7 +420,7 @@ export class RedisBackend implements SharedBackend {
     assertId(uuid, 'uuid', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
-    await this.redis.runScript(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
+    await this.#write(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
   }
 
   registryGetUuid(chain: string): Promise<string | null> {
