@@ -24,7 +24,7 @@ describe('durable writes (WAIT behind the script, one round trip)', () => {
     await adapter.ready();
   });
   afterAll(async () => {
-    await adapter.close();
+    await adapter?.close();
   });
 
   it('checks its options with the shared validator', () => {
