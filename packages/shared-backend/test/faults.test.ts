@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultTally, killConnectionsRepeatedly } from '@x/tooling/faults';
+import { adminCommand, waitUntil } from '@x/tooling/redis';
 import { randomPrefix, useStandalone } from '@x/tooling/vitest';
 import { isRetryable, RedisBackend } from '../src/index.js';
 
@@ -99,5 +100,61 @@ describe('appends under killed connections', () => {
     await retrying.close();
     expect(tally.counts.errors).toEqual({});
     expect(stored.sort()).toEqual(Array.from({ length: 200 }, (_, i) => `v${i}`).sort());
+  });
+
+  /** Reloads the server's data slowly (DEBUG RELOAD with a per-key delay), so it answers LOADING meanwhile. */
+  async function whileLoading(body: () => Promise<void>): Promise<void> {
+    const admin = node();
+    await adminCommand(admin, ['DEBUG', 'POPULATE', '20000', 'faults-fill']);
+    await adminCommand(admin, ['CONFIG', 'SET', 'key-load-delay', '20']);
+    await adminCommand(admin, ['CONFIG', 'SET', 'loading-process-events-interval-bytes', '1024']);
+    const reload = adminCommand(admin, ['DEBUG', 'RELOAD'], 60_000).catch(() => 'done');
+    try {
+      await waitUntil(async () => (await adminCommand(admin, ['PING']).catch((e: Error) => e.message)).startsWith('LOADING'), {
+        timeoutMs: 10_000,
+        what: 'the server loading',
+      });
+      await body();
+    } finally {
+      await reload;
+      await adminCommand(admin, ['CONFIG', 'SET', 'key-load-delay', '0']);
+    }
+  }
+
+  it('while the server loads its data after a restart, callers see only retryable errors, and a retry policy hides them', { timeout: 60_000 }, async () => {
+    const plain = new RedisBackend({ url: server().url }, { prefix: randomPrefix('loading') });
+    const retrying = new RedisBackend({ url: server().url }, { prefix: randomPrefix('loading'), retry: { attempts: 100, baseDelayMs: 50, maxDelayMs: 500, deadlineMs: 30_000 } });
+    await plain.bufferAppend('warm', 'x');
+    await retrying.bufferAppend('warm', 'x');
+    const before = new FaultTally('shared-backend append during LOADING, no retry policy (errors are retryable)');
+    const after = new FaultTally('shared-backend append during LOADING, retry policy + operationId');
+    await whileLoading(async () => {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          before.counts.operations++;
+          after.counts.operations++;
+          await plain.bufferAppend('t', `v${i}`, { operationId: `op-${i}` }).then(
+            () => before.ok(),
+            (e: unknown) => before.failed(e),
+          );
+          await retrying.bufferAppend('t', `v${i}`, { operationId: `op-${i}` }).then(
+            () => after.ok(),
+            (e: unknown) => after.failed(e),
+          );
+        }),
+      );
+    });
+    const stored = (await retrying.bufferGetThread('t')).map((b) => Buffer.from(b).toString());
+    after.counts.lost = 50 - new Set(stored).size;
+    after.counts.duplicated = stored.length - new Set(stored).size;
+    before.report();
+    after.report();
+    await plain.close();
+    await retrying.close();
+    expect(Object.keys(before.counts.errors).length).toBeGreaterThan(0); // the fault reached callers
+    expect(before.permanentErrors).toBe(0);
+    expect(after.counts.errors).toEqual({});
+    expect(after.counts.lost).toBe(0);
+    expect(after.counts.duplicated).toBe(0);
   });
 });
