@@ -48,8 +48,8 @@ describe('shared-backend/*.lua on a real Redis', () => {
   });
 
   it('declares KEYS and ARGV the way the package calls them', () => {
-    expect(sharedBackend.bufferAppend.keys).toEqual(['threadKey', 'indexKey']);
-    expect(sharedBackend.bufferAppend.args).toEqual(['threadId', 'slot', 'ttlMs']);
+    expect(sharedBackend.bufferAppend.keys).toEqual(['threadKey', 'indexKey', 'opsKey', 'opsLogKey']);
+    expect(sharedBackend.bufferAppend.args).toEqual(['threadId', 'slot', 'ttlMs', 'operationId', 'maxOperationIds']);
     expect(sharedBackend.bufferClear.variadicKeys).toBe(true);
     expect(sharedBackend.bufferClear.variadicArgs).toBe(true);
     expect(sharedBackend.registrySet.keys).toEqual(['byChain', 'byUuid', 'expiry']);
@@ -62,6 +62,24 @@ describe('shared-backend/*.lua on a real Redis', () => {
   });
 
   describe('buffer-append.lua', () => {
+    it('with an operation id: applies once, replays the first index, refuses another slot, remembers a bounded number of ids with the thread\'s TTL', async () => {
+      const b = bucket();
+      const keys = [b.thread('o'), b.index, `${b.thread('o')}:ops`, `${b.thread('o')}:opslog`];
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'first', 60_000, 'id-1', 2])).toBe(0);
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'first', 60_000, 'id-1', 2])).toBe(0);
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'changed', 60_000, 'id-1', 2])).toBe(-1);
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'plain', 60_000, '', 2])).toBe(1);
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'second', 60_000, 'id-2', 2])).toBe(2);
+      expect(await run(sharedBackend.bufferAppend, keys, ['o', 'third', 60_000, 'id-3', 2])).toBe(3);
+      expect(await call('LRANGE', keys[0]!, '0', '-1')).toEqual(['first', 'plain', 'second', 'third']);
+      expect(await call('LRANGE', keys[3]!, '0', '-1')).toEqual(['id-2', 'id-3']); // id-1 forgotten: at most 2
+      expect(await call('HLEN', keys[2]!)).toBe(2);
+      expect(Number(await call('PEXPIRETIME', keys[2]!))).toBe(Number(await call('PEXPIRETIME', keys[0]!)));
+      expect(Number(await call('PEXPIRETIME', keys[3]!))).toBe(Number(await call('PEXPIRETIME', keys[0]!)));
+      expect(await run(sharedBackend.bufferDelete, keys, ['o'])).toBe(1);
+      expect(await call('EXISTS', keys[2]!, keys[3]!)).toBe(0);
+    });
+
     it('pushes binary slots, returns the index, sets PEXPIREAT by the server clock and indexes the thread', async () => {
       const b = bucket();
       const t = b.thread('a');
@@ -171,6 +189,10 @@ describe('shared-backend/*.lua on a real Redis', () => {
       expect(await call('ZRANGE', b.index, '0', '-1')).toEqual(['c']);
       await expect(run(sharedBackend.bufferClear, [b.index, b.thread('c')], [])).rejects.toThrow(/1 thread keys but 0 ids/);
       expect(await call('EXISTS', b.thread('c'))).toBe(1);
+      const ops = (id: string) => [`${b.thread(id)}:ops`, `${b.thread(id)}:opslog`];
+      await run(sharedBackend.bufferAppend, [b.thread('c'), b.index, ...ops('c')], ['c', 'y', 0, 'id', 10]);
+      expect(await run(sharedBackend.bufferClear, [b.index, b.thread('c'), ops('c')[0]!, ops('c')[1]!], ['c'])).toBe(1);
+      expect(await call('EXISTS', b.thread('c'), ...ops('c'))).toBe(0);
     });
   });
 

@@ -57,6 +57,7 @@ export {
   UnknownOptionError,
   isClosedError,
   isConnectionError,
+  isRetryable,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,

@@ -34,3 +34,4 @@ export {
   isCorruptCheckpointError,
   isInvalidArgumentError,
 } from './errors.js';
+export { isRetryable } from '@x/redis-adapter';

@@ -16,4 +16,5 @@ export {
   MessageTooLargeError,
   RedisPrimitiveError,
   ScriptError,
+  isRetryable,
 } from '@x/atomic-ops';

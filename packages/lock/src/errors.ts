@@ -10,6 +10,7 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isRetryable,
 } from '@x/redis-adapter';
 
 /** A wait for the lock ran out of time (`timeoutMs`). Nothing is held. */

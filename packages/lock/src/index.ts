@@ -31,5 +31,6 @@ export {
   isLockLostError,
   isLockNotHeldError,
   isLockTimeoutError,
+  isRetryable,
   type LockLostReason,
 } from './errors.js';

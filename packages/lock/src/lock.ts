@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConnectionClosedError,
-  ConnectionError,
   InvalidArgumentError,
   RedisPrimitiveError,
-  ScriptError,
   checkId,
+  isRetryable,
   checkOneOf,
   type RedisAdapter,
   type RedisInput,
@@ -90,13 +89,6 @@ export const MIN_GRANT_LEASE_MS = 2_000;
 export function grantLeaseFor(options: ResolvedLockOptions): number {
   if (!options.autoRenew) return options.ttlMs;
   return Math.min(options.ttlMs, Math.max(MIN_GRANT_LEASE_MS, 3 * options.safetyMarginMs));
-}
-
-function isTransient(error: unknown): boolean {
-  if (error instanceof ConnectionClosedError) return false;
-  if (error instanceof ConnectionError) return true;
-  if (error instanceof ScriptError) return /^(CLUSTERDOWN|TRYAGAIN|LOADING|READONLY|MASTERDOWN|BUSY)\b/.test(error.redisMessage);
-  return false;
 }
 
 class LockImpl implements Lock, LockCore {
@@ -275,7 +267,7 @@ class LockImpl implements Lock, LockCore {
         void attempt(again);
       };
       const transient = (error: unknown): boolean => {
-        if (!isTransient(error)) {
+        if (!isRetryable(error)) {
           cancel(error instanceof Error ? error : new Error(String(error)));
           return false;
         }

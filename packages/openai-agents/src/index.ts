@@ -18,4 +18,5 @@ export {
   RedisPrimitiveError,
   ScriptError,
   SuffixMismatchError,
+  isRetryable,
 } from '@x/atomic-ops';

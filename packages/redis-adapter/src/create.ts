@@ -1,4 +1,5 @@
 import { createClient, createCluster, createSentinel } from 'redis';
+import { withFailoverDefaults } from './node-redis/failover-defaults.js';
 import type { RedisClientOptions, RedisClusterOptions, RedisSentinelOptions } from 'redis';
 import { ConnectionError, InvalidArgumentError } from './errors.js';
 import { SwitchableTransport } from './node-redis/switchable-transport.js';
@@ -141,10 +142,12 @@ function connectUrl(settings: RedisClientOptions & { url: string }, onError: (er
     : connected.then(async () => {
         if (!(await isClusterNode(client))) return;
         const { url, ...defaults } = settings;
-        const cluster = createCluster({
-          rootNodes: [{ url }],
-          defaults: defaults as RedisClusterOptions['defaults'],
-        } as RedisClusterOptions) as unknown as AnyCluster;
+        const cluster = createCluster(
+          withFailoverDefaults({
+            rootNodes: [{ url }],
+            defaults: defaults as RedisClusterOptions['defaults'],
+          }) as RedisClusterOptions,
+        ) as unknown as AnyCluster;
         await client.close().catch(() => client.destroy());
         await connectOwned(cluster, onError, `the Redis cluster of ${redactUrl(url)}`);
         transport.switchTo(new ClusterTransport(cluster));
@@ -187,7 +190,7 @@ function seedOf(seed: unknown, i: number): unknown {
 function clusterAdapter(settings: Record<string, unknown>, onError: (err: Error) => void, timeoutMs: number | undefined): RedisAdapter {
   const seeds = settings.rootNodes as unknown[];
   if (seeds.length === 0) throw badTarget(settings, 'a cluster needs at least one seed');
-  const options = { ...settings, rootNodes: seeds.map(seedOf) } as unknown as RedisClusterOptions;
+  const options = withFailoverDefaults({ ...settings, rootNodes: seeds.map(seedOf) }) as unknown as RedisClusterOptions;
   const cluster = createCluster(options) as unknown as AnyCluster;
   return wrap(new ClusterTransport(cluster), true, connectOwned(cluster, onError, 'the Redis cluster'), timeoutMs);
 }

@@ -1,3 +1,4 @@
+import { isRetryableReply } from './retryable.js';
 import { hasBrand, stampBrands } from './validate/brand.js';
 
 /**
@@ -13,6 +14,12 @@ import { hasBrand, stampBrands } from './validate/brand.js';
 export class RedisPrimitiveError extends Error {
   /** Stable machine-readable code, e.g. `ERR_INVALID_ARGUMENT`. */
   readonly code: string;
+  /**
+   * True when the same call may succeed if retried (a temporary server or
+   * connection state); see `isRetryable`. A retried write is safe only when it
+   * is idempotent or carries an operation id.
+   */
+  readonly retryable: boolean = false;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -113,6 +120,9 @@ export class ClosedError extends RedisPrimitiveError {
 
 /** Redis could not be reached, or the connection broke while a command was in flight. */
 export class ConnectionError extends RedisPrimitiveError {
+  /** Retryable: the server may answer on a new connection. The call may have been applied. */
+  override readonly retryable: boolean = true;
+
   constructor(message: string, options?: { cause?: unknown; code?: string }) {
     super(options?.code ?? 'ERR_CONNECTION', message, options);
   }
@@ -120,6 +130,9 @@ export class ConnectionError extends RedisPrimitiveError {
 
 /** The client was closed (by its owner, or by `adapter.close()`); nothing more can be sent on it. */
 export class ConnectionClosedError extends ConnectionError {
+  /** Not retryable: the client is gone for good. */
+  override readonly retryable: boolean = false;
+
   constructor(message = 'the Redis connection is closed', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_CONNECTION_CLOSED' });
   }
@@ -144,17 +157,25 @@ export class CrossSlotError extends RedisPrimitiveError {
   }
 }
 
-/** A Lua script raised an error (or Redis refused to run it). */
+/**
+ * A Lua script raised an error (or Redis refused to run it). Not always a bug:
+ * during a restart or a failover Redis refuses scripts with `LOADING`,
+ * `CLUSTERDOWN`, ...; `retryable` tells these apart.
+ */
 export class ScriptError extends RedisPrimitiveError {
   /** The descriptor name of the script, e.g. `lock/acquire`. */
   readonly script: string;
   /** The error text Redis returned. */
   readonly redisMessage: string;
 
+  /** Retryable when the reply names a temporary server state (`LOADING`, `CLUSTERDOWN`, `BUSY`, ...). */
+  override readonly retryable: boolean;
+
   constructor(script: string, redisMessage: string, options?: { cause?: unknown }) {
     super('ERR_SCRIPT', `script ${script} failed: ${redisMessage}`, options);
     this.script = script;
     this.redisMessage = redisMessage;
+    this.retryable = isRetryableReply(redisMessage);
   }
 }
 
@@ -163,8 +184,12 @@ export class CommandError extends RedisPrimitiveError {
   /** The error text Redis returned. */
   readonly redisMessage: string;
 
+  /** Retryable when the reply names a temporary server state (`LOADING`, `CLUSTERDOWN`, `BUSY`, ...). */
+  override readonly retryable: boolean;
+
   constructor(command: string, redisMessage: string, options?: { cause?: unknown }) {
     super('ERR_COMMAND', `${command} failed: ${redisMessage}`, options);
     this.redisMessage = redisMessage;
+    this.retryable = isRetryableReply(redisMessage);
   }
 }

@@ -11,6 +11,7 @@ import {
   ScriptError,
   UnknownOptionError,
 } from './errors.js';
+import { DurabilityError } from './durability.js';
 import { errorGuard } from './validate/brand.js';
 
 /** True for any error an `@x` primitive throws on purpose (from any copy of the package). */
@@ -35,3 +36,5 @@ export const isCrossSlotError = errorGuard(CrossSlotError);
 export const isScriptError = errorGuard(ScriptError);
 /** True for an error reply to a plain command. */
 export const isCommandError = errorGuard(CommandError);
+/** True for a write its replicas did not confirm in time (from any copy of the package). */
+export const isDurabilityError = errorGuard(DurabilityError);

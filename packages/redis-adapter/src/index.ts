@@ -52,6 +52,7 @@ export {
   isConnectionClosedError,
   isConnectionError,
   isCrossSlotError,
+  isDurabilityError,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,
@@ -59,6 +60,25 @@ export {
   isScriptError,
   isUnknownOptionError,
 } from './guards.js';
+export { RETRYABLE_REPLY_PREFIXES, isRetryable, isRetryableReply } from './retryable.js';
+export {
+  RETRY_POLICY_OPTIONS,
+  backoffMs,
+  checkRetryPolicy,
+  withRetry,
+  type ResolvedRetryPolicy,
+  type RetryHooks,
+  type RetryPolicy,
+} from './retry.js';
+export {
+  DURABILITY_OPTIONS,
+  DurabilityError,
+  checkDurability,
+  runScriptDurably,
+  type DurabilityOptions,
+  type ResolvedDurability,
+} from './durability.js';
+export { CLUSTER_FAILOVER_DEFAULTS } from './node-redis/failover-defaults.js';
 export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';

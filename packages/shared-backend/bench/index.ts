@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { runBench, type BenchCase, type BenchReport } from '@x/tooling/bench';
-import { connectClient, resolveRedis, randomPrefix } from '@x/tooling/redis';
+import { adminCommand, connectClient, resolveRedis, randomPrefix, startStandalone, waitUntil, type StandaloneHandle } from '@x/tooling/redis';
 import { InMemoryBackend, ProcessSharedBackend, RedisBackend, type HostAddress, type SharedBackend } from '../src/index.js';
 
 const CONCURRENCY = 64;
@@ -35,6 +35,10 @@ async function main(): Promise<void> {
     ['InMemoryBackend', new InMemoryBackend({ ttlMs: TTL_MS })],
     ['ProcessSharedBackend (host process)', new ProcessSharedBackend(host.address)],
   ];
+  // A replica of the bench server, for the cost of `durability` (WAIT 1 behind every write).
+  const replica = await startReplicaOf(url);
+  const plain = new RedisBackend({ url, prefix: randomPrefix('bench-dur') });
+  const durable = replica === undefined ? undefined : new RedisBackend({ url, prefix: randomPrefix('bench-dur') }, { durability: { replicas: 1 } });
   const rawPrefix = randomPrefix('bench-raw');
   const rawThread = (i: number) => `${rawPrefix}{t${i % THREADS}}:thread`;
   const rawByChain = `${rawPrefix}{registry}:by-chain`;
@@ -86,6 +90,13 @@ async function main(): Promise<void> {
         () => raw.hGet(rawByChain, `chain-${next() % 1000}`),
         (b) => b.registryGetUuid(`chain-${next() % 1000}`),
       ),
+      { group: `append, durability, ${CONCURRENCY} callers`, name: 'RedisBackend', baseline: true, concurrency: CONCURRENCY, fn: () => plain.bufferAppend(`d${next() % THREADS}`, slot) },
+      {
+        group: `append, durability, ${CONCURRENCY} callers`,
+        name: 'RedisBackend durability { replicas: 1 } (WAIT pipelined)',
+        concurrency: CONCURRENCY,
+        ...(durable === undefined ? { skip: 'no local redis-server to start a replica' } : { fn: () => durable.bufferAppend(`d${next() % THREADS}`, slot) }),
+      },
     ];
     const report = await runBench({
       title: 'shared-backend',
@@ -98,6 +109,11 @@ async function main(): Promise<void> {
     });
     printTargets(report);
   } finally {
+    for (const b of [plain, ...(durable === undefined ? [] : [durable])]) {
+      await b.bufferClear().catch(() => undefined);
+      await b.close();
+    }
+    await replica?.stop();
     for (const [, b] of backends) {
       await b.bufferClear().catch(() => undefined);
       await b.registryClear().catch(() => undefined);
@@ -110,10 +126,24 @@ async function main(): Promise<void> {
   }
 }
 
+/** A local server replicating `url`, synced; undefined when no local binary can start one. */
+async function startReplicaOf(url: string): Promise<StandaloneHandle | undefined> {
+  const replica = await startStandalone().catch(() => undefined);
+  if (replica === undefined) return undefined;
+  const master = new URL(url);
+  const node = { host: replica.host, port: replica.port };
+  await adminCommand(node, ['REPLICAOF', master.hostname, master.port]);
+  await waitUntil(async () => (await adminCommand(node, ['INFO', 'replication'])).includes('master_link_status:up'), {
+    timeoutMs: 20_000,
+    what: 'the bench replica in sync',
+  });
+  return replica;
+}
+
 function printTargets(report: BenchReport): void {
   console.log('\ntarget (issue #5): RedisBackend >= 0.8x the raw baseline throughput at 64 callers');
   for (const r of report.results) {
-    if (r.name !== 'RedisBackend') continue;
+    if (r.name !== 'RedisBackend' || r.group.startsWith('append, durability')) continue;
     const ratio = r.vsBaseline?.opsPerSec;
     const shown = ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`;
     console.log(`  ${ratio !== undefined && ratio >= 0.8 ? 'met ' : 'MISS'}  ${r.group}: ${shown}`);

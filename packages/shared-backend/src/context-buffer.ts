@@ -2,7 +2,7 @@ import { checkInteger, checkJsonValue, checkOptions, checkPayloadSize, InvalidAr
 import { jsonCodec, type SlotCodec } from './codec.js';
 import { BackendClosedError } from './errors.js';
 import { InMemoryBackend } from './memory.js';
-import type { SharedBackend } from './types.js';
+import type { AppendOptions, SharedBackend } from './types.js';
 import { OPTION_KEYS } from './validate.js';
 
 /** True for anything that implements the backend protocol (checked by its most used method). */
@@ -78,15 +78,21 @@ export class ContextBuffer<T = unknown> {
     }
   }
 
-  /** Appends a value to a thread; resolves to its 0-based index. */
-  async append(threadId: string, value: T): Promise<number> {
+  /**
+   * Appends a value to a thread; resolves to its 0-based index. With an
+   * `operationId` the append is applied at most once: after an error that left
+   * the outcome unknown (a lost connection, a timeout), retry with the same id
+   * and the same value; the retry resolves to the first append's index. The
+   * same id with another value rejects with `OperationIdConflictError`.
+   */
+  async append(threadId: string, value: T, options?: AppendOptions): Promise<number> {
     this.#open();
     const limit = this.#maxValueBytes;
     if (this.codec === (jsonCodec as SlotCodec<unknown>)) {
       checkJsonValue(value, 'value', { maxBytes: limit, limitName: 'maxValueBytes' });
     }
     const slot = checkPayloadSize(this.codec.encode(value), 'value', limit, 'maxValueBytes');
-    return this.backend.bufferAppend(threadId, slot);
+    return options === undefined ? this.backend.bufferAppend(threadId, slot) : this.backend.bufferAppend(threadId, slot, options);
   }
 
   #open(): void {

@@ -80,6 +80,29 @@ export class RemoteBackendError extends RedisPrimitiveError {
   }
 }
 
+/**
+ * An append reused an operation id of this thread with a different value:
+ * nothing was written. (A retry with the same id and the same value is not an
+ * error: it returns the index of the first append.) Code `ERR_OPERATION_ID_CONFLICT`.
+ */
+export class OperationIdConflictError extends RedisPrimitiveError {
+  /** Brand shared by every copy of the package. */
+  static readonly brand = Symbol.for('@x/shared-backend:OperationIdConflictError');
+  /** The thread the id belongs to. */
+  readonly threadId: string;
+  /** The reused operation id. */
+  readonly operationId: string;
+
+  constructor(threadId: string, operationId: string) {
+    super(
+      'ERR_OPERATION_ID_CONFLICT',
+      `operation id ${JSON.stringify(operationId)} of thread ${JSON.stringify(threadId)} was used for a different value; nothing was written`,
+    );
+    this.threadId = threadId;
+    this.operationId = operationId;
+  }
+}
+
 /** True for {@link BackendClosedError}, from any copy of the package. */
 export const isBackendClosedError = errorGuard(BackendClosedError);
 /** True for {@link ConfigMismatchError}, from any copy of the package. */
@@ -90,3 +113,5 @@ export const isAuthenticationError = errorGuard(AuthenticationError);
 export const isProtocolError = errorGuard(ProtocolError);
 /** True for {@link RemoteBackendError}, from any copy of the package. */
 export const isRemoteBackendError = errorGuard(RemoteBackendError);
+/** True for {@link OperationIdConflictError}, from any copy of the package. */
+export const isOperationIdConflictError = errorGuard(OperationIdConflictError);

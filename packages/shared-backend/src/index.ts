@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-export type { BackendInfo, SharedBackend, SlotInput } from './types.js';
+export type { AppendOptions, BackendInfo, SharedBackend, SlotInput } from './types.js';
 export { InMemoryBackend, InMemoryStore, type InMemoryBackendOptions, type SweepResult } from './memory.js';
 export { RedisBackend, DEFAULT_PREFIX, type GcResult, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
 export { SharedBackendHost, type HostAddress, type SharedBackendHostOptions } from './process/host.js';
@@ -23,11 +23,13 @@ export {
   AuthenticationError,
   BackendClosedError,
   ConfigMismatchError,
+  OperationIdConflictError,
   ProtocolError,
   RemoteBackendError,
   isAuthenticationError,
   isBackendClosedError,
   isConfigMismatchError,
+  isOperationIdConflictError,
   isProtocolError,
   isRemoteBackendError,
 } from './errors.js';
@@ -46,6 +48,11 @@ export {
   UnknownOptionError,
   isClosedError,
   isConnectionError,
+  isRetryable,
+  DurabilityError,
+  isDurabilityError,
+  type DurabilityOptions,
+  type RetryPolicy,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,

@@ -23,6 +23,8 @@ export function fnv1a32(text: string): number {
  * ```text
  * <p>:{<p>:bucket-<b>}:threads              ZSET threadId -> expiry ms (or inf): index bucket b
  * <p>:{<p>:bucket-<b>}:thread:<enc id>      LIST of the thread's slots, for every thread in bucket b
+ * <p>:{<p>:bucket-<b>}:ops:<enc id>         HASH operationId -> "<sha1>:<index>" (appends with an operation id)
+ * <p>:{<p>:bucket-<b>}:opslog:<enc id>      LIST of the thread's remembered operation ids, oldest first
  * <p>:{<p>}:registry:by-chain               HASH chain -> "<expiry>|<uuid>"
  * <p>:{<p>}:registry:by-uuid                HASH uuid -> "<expiry>|<chain>"
  * <p>:{<p>}:registry:expiry                 ZSET uuid -> expiry ms (or inf)
@@ -73,6 +75,16 @@ export class SharedBackendKeys {
   /** The LIST holding a thread's slots. */
   threadKey(threadId: string, bucket: number = this.bucketOf(threadId)): string {
     return this.keyspace.key(`bucket-${bucket}`, `thread:${encodeKeyPart(threadId)}`);
+  }
+
+  /** The HASH of a thread's remembered operation ids (same slot as the thread). */
+  threadOpsKey(threadId: string, bucket: number = this.bucketOf(threadId)): string {
+    return this.keyspace.key(`bucket-${bucket}`, `ops:${encodeKeyPart(threadId)}`);
+  }
+
+  /** The LIST of a thread's remembered operation ids, oldest first. */
+  threadOpsLogKey(threadId: string, bucket: number = this.bucketOf(threadId)): string {
+    return this.keyspace.key(`bucket-${bucket}`, `opslog:${encodeKeyPart(threadId)}`);
   }
 
   /** Every index key, bucket 0 first. */

@@ -1,11 +1,24 @@
 import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
 import type { Clock } from './clock.js';
-import { BackendClosedError } from './errors.js';
-import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
-import { assertId, assertIndex, assertPositiveInt, assertTtlMs, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from './validate.js';
+import { BackendClosedError, OperationIdConflictError } from './errors.js';
+import type { AppendOptions, BackendInfo, SharedBackend, SlotInput } from './types.js';
+import {
+  appendOperationId,
+  assertId,
+  assertIndex,
+  assertPositiveInt,
+  assertTtlMs,
+  limitsFrom,
+  MAX_OPERATION_IDS_PER_THREAD,
+  OPTION_KEYS,
+  slotBytes,
+  type Limits,
+} from './validate.js';
 
 interface ThreadEntry {
   slots: Buffer[];
+  /** Operation id -> the slot it appended and its index, oldest first (appends with an operation id). */
+  ops?: Map<string, { slot: Buffer; index: number }>;
   /** Alive while now <= expiresAt; Infinity = never expires. */
   expiresAt: number;
 }
@@ -156,20 +169,32 @@ export class InMemoryBackend implements SharedBackend {
     return this.store.sweep();
   }
 
-  async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
+  async bufferAppend(threadId: string, slot: SlotInput, options?: AppendOptions): Promise<number> {
     assertId(threadId, 'threadId', this.#limits);
     const view = slotBytes(slot, this.#limits);
+    const operationId = appendOperationId(options, this.#limits);
     const bytes = typeof slot === 'string' ? view : Buffer.from(view); // a copy: the caller may reuse its buffer
     this.#open();
     const now = this.store.now();
     let entry = this.store.thread(threadId, now);
+    const seen = operationId === '' ? undefined : entry?.ops?.get(operationId);
+    if (seen !== undefined) {
+      if (!seen.slot.equals(bytes)) throw new OperationIdConflictError(threadId, operationId);
+      return seen.index;
+    }
     if (entry === undefined) {
       entry = { slots: [], expiresAt: 0 };
       this.store.threads.set(threadId, entry);
     }
     entry.slots.push(bytes);
     entry.expiresAt = this.#expiresAt(now);
-    return entry.slots.length - 1;
+    const index = entry.slots.length - 1;
+    if (operationId !== '') {
+      entry.ops ??= new Map();
+      entry.ops.set(operationId, { slot: bytes, index });
+      if (entry.ops.size > MAX_OPERATION_IDS_PER_THREAD) entry.ops.delete(entry.ops.keys().next().value as string);
+    }
+    return index;
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {

@@ -1,20 +1,39 @@
 import {
   checkFunction,
   checkOptions,
+  checkDurability,
+  checkRetryPolicy,
+  runScriptDurably,
   createRedisAdapter,
   InvalidArgumentError,
   isPlainObject,
   isRedisAdapter,
   nearestName,
+  withRetry,
   type RedisAdapter,
+  type DurabilityOptions,
+  type ResolvedDurability,
+  type ResolvedRetryPolicy,
   type RedisTarget,
+  type RetryPolicy,
 } from '@x/redis-adapter';
 import { sharedBackend as scripts, type ScriptDescriptor } from '@x/lua-scripts';
-import { BackendClosedError, ConfigMismatchError } from './errors.js';
+import { BackendClosedError, ConfigMismatchError, OperationIdConflictError } from './errors.js';
 import { ServerClockEstimate } from './server-clock.js';
 import { DEFAULT_INDEX_BUCKETS, MAX_INDEX_BUCKETS, SharedBackendKeys } from './keys.js';
-import type { BackendInfo, SharedBackend, SlotInput } from './types.js';
-import { assertId, assertIndex, assertPositiveInt, assertTtlMs, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from './validate.js';
+import type { AppendOptions, BackendInfo, SharedBackend, SlotInput } from './types.js';
+import {
+  appendOperationId,
+  assertId,
+  assertIndex,
+  assertPositiveInt,
+  assertTtlMs,
+  limitsFrom,
+  MAX_OPERATION_IDS_PER_THREAD,
+  OPTION_KEYS,
+  slotBytes,
+  type Limits,
+} from './validate.js';
 
 /** Default key prefix of a {@link RedisBackend}. */
 export const DEFAULT_PREFIX = 'shared-backend';
@@ -43,6 +62,21 @@ export interface RedisBackendOptions {
   maxIdBytes?: number;
   /** Largest slot in bytes (default 1 MiB); larger slots are refused with `InputTooLargeError`. */
   maxSlotBytes?: number;
+  /**
+   * Retry calls that failed with a retryable error (`isRetryable`: connection
+   * loss, timeouts, `LOADING`, failover states): `true` for the defaults or a
+   * `RetryPolicy`. Only calls that are safe to repeat are retried: reads, and
+   * appends that carry an `operationId`. Default: no retries.
+   */
+  retry?: boolean | RetryPolicy;
+  /**
+   * Confirm every write (`bufferAppend`, `registrySet`) on `replicas` replicas
+   * before it resolves: `WAIT` pipelined behind the write script. When they do
+   * not confirm within `timeoutMs` the call rejects with `DurabilityError` (the
+   * write was applied on the master). Default: none (Redis replicates
+   * asynchronously, so a failover can lose an acknowledged write).
+   */
+  durability?: DurabilityOptions;
 }
 
 /**
@@ -151,6 +185,8 @@ export class RedisBackend implements SharedBackend {
   /** The registry tenant's server clock, as lookups last read it (the registry is one slot: one server). */
   readonly #clock = new ServerClockEstimate();
   readonly #limits: Limits;
+  readonly #retry: ResolvedRetryPolicy | undefined;
+  readonly #durability: ResolvedDurability | undefined;
   #closed = false;
 
   /**
@@ -162,6 +198,8 @@ export class RedisBackend implements SharedBackend {
   constructor(redis: RedisTarget | RedisBackendSettings, options?: RedisBackendOptions) {
     const { target: input, options: o } = splitArguments(redis, options);
     this.#limits = limitsFrom(o);
+    this.#retry = checkRetryPolicy(o.retry);
+    this.#durability = checkDurability(o.durability);
     const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
     this.ttlMs = o.ttlMs === undefined ? 0 : assertTtlMs(o.ttlMs);
     const buckets = o.indexBuckets === undefined ? DEFAULT_INDEX_BUCKETS : assertPositiveInt(o.indexBuckets, 'indexBuckets', MAX_INDEX_BUCKETS);
@@ -178,6 +216,20 @@ export class RedisBackend implements SharedBackend {
 
   #open(): void {
     if (this.#closed) throw new BackendClosedError(undefined, { object: 'RedisBackend' });
+  }
+
+  /** Runs a write script, followed in the same round trip by `WAIT` when the backend has a `durability` option. */
+  #write(script: ScriptDescriptor, input: { keys: readonly string[]; args: readonly (string | number | Uint8Array)[] }): Promise<unknown> {
+    return this.#durability === undefined ? this.redis.runScript(script, input) : runScriptDurably(this.redis, script, input, this.#durability);
+  }
+
+  /** Runs a call that is safe to repeat (a read, an append with an operation id) under the retry policy, after the layout check. */
+  #safe<T>(call: () => Promise<T>): Promise<T> {
+    return withRetry(this.#retry, async () => {
+      const pending = this.#ready();
+      if (pending !== undefined) await pending;
+      return call();
+    });
   }
 
   /**
@@ -205,52 +257,52 @@ export class RedisBackend implements SharedBackend {
     return this.#layoutChecked;
   }
 
-  async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
+  async bufferAppend(threadId: string, slot: SlotInput, options?: AppendOptions): Promise<number> {
     this.#open();
     assertId(threadId, 'threadId', this.#limits);
     const bytes = slotBytes(slot, this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
+    const operationId = appendOperationId(options, this.#limits);
     const bucket = this.keys.bucketOf(threadId);
-    return Number(
-      await this.redis.runScript(scripts.bufferAppend, {
-        keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket)],
-        args: [threadId, bytes, this.ttlMs],
-      }),
-    );
+    const k = this.keys;
+    const append = async () => {
+      const pending = this.#ready();
+      if (pending !== undefined) await pending;
+      return Number(
+        await this.#write(scripts.bufferAppend, {
+          keys: [k.threadKey(threadId, bucket), k.indexKey(bucket), k.threadOpsKey(threadId, bucket), k.threadOpsLogKey(threadId, bucket)],
+          args: [threadId, bytes, this.ttlMs, operationId, MAX_OPERATION_IDS_PER_THREAD],
+        }),
+      );
+    };
+    // Without an operation id a retry could append twice: only calls with one are retried.
+    const index = operationId === '' ? await append() : await this.#safe(append);
+    if (index < 0) throw new OperationIdConflictError(threadId, operationId);
+    return index;
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {
     assertId(threadId, 'threadId', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
-    return this.redis.command<Buffer[]>({ command: ['LRANGE', key, 0, -1], keys: [key] }, { returnBuffers: true });
+    return this.#safe(async () => this.redis.command<Buffer[]>({ command: ['LRANGE', key, 0, -1], keys: [key] }, { returnBuffers: true }));
   }
 
   async bufferGetSlot(threadId: string, index: number): Promise<Uint8Array | null> {
     assertId(threadId, 'threadId', this.#limits);
     assertIndex(index);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
-    return this.redis.command<Buffer | null>({ command: ['LINDEX', key, index], keys: [key] }, { returnBuffers: true });
+    return this.#safe(async () => this.redis.command<Buffer | null>({ command: ['LINDEX', key, index], keys: [key] }, { returnBuffers: true }));
   }
 
   async bufferThreadLength(threadId: string): Promise<number> {
     assertId(threadId, 'threadId', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
-    return Number(await this.redis.command({ command: ['LLEN', key], keys: [key] }));
+    return this.#safe(async () => Number(await this.redis.command({ command: ['LLEN', key], keys: [key] })));
   }
 
   async bufferThreadExists(threadId: string): Promise<boolean> {
     assertId(threadId, 'threadId', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
     const key = this.keys.threadKey(threadId);
-    return Number(await this.redis.command({ command: ['EXISTS', key], keys: [key] })) === 1;
+    return this.#safe(async () => Number(await this.redis.command({ command: ['EXISTS', key], keys: [key] })) === 1);
   }
 
   async bufferDeleteThread(threadId: string): Promise<boolean> {
@@ -259,7 +311,7 @@ export class RedisBackend implements SharedBackend {
     if (pending !== undefined) await pending;
     const bucket = this.keys.bucketOf(threadId);
     const deleted = await this.redis.runScript(scripts.bufferDelete, {
-      keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket)],
+      keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket), this.keys.threadOpsKey(threadId, bucket), this.keys.threadOpsLogKey(threadId, bucket)],
       args: [threadId],
     });
     return Number(deleted) === 1;
@@ -347,7 +399,12 @@ export class RedisBackend implements SharedBackend {
             for (let i = 0; i < ids.length; i += CLEAR_BATCH) {
               const batch = ids.slice(i, i + CLEAR_BATCH);
               await this.redis.runScript(scripts.bufferClear, {
-                keys: [indexKey, ...batch.map((id) => this.keys.threadKey(id, bucket))],
+                keys: [
+                  indexKey,
+                  ...batch.map((id) => this.keys.threadKey(id, bucket)),
+                  ...batch.map((id) => this.keys.threadOpsKey(id, bucket)),
+                  ...batch.map((id) => this.keys.threadOpsLogKey(id, bucket)),
+                ],
                 args: batch,
               });
             }
@@ -363,7 +420,7 @@ export class RedisBackend implements SharedBackend {
     assertId(uuid, 'uuid', this.#limits);
     const pending = this.#ready();
     if (pending !== undefined) await pending;
-    await this.redis.runScript(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
+    await this.#write(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
   }
 
   registryGetUuid(chain: string): Promise<string | null> {

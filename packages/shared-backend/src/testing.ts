@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '@x/redis-adapter';
 import type { SharedBackend } from './types.js';
+import { isOperationIdConflictError, type OperationIdConflictError } from './errors.js';
 
 export { ManualClock } from './clock.js';
 
@@ -189,6 +190,29 @@ export function describeSharedBackendConformance(runner: ConformanceRunner, targ
         expect(text(await b.bufferGetSlot('t', -3))).toBe('zero');
         expect(await b.bufferGetSlot('t', 3)).toBeNull();
         expect(await b.bufferGetSlot('t', -4)).toBeNull();
+      });
+
+      it('an append with an operation id is applied once: a retry returns the first index, another value under the id is refused', async (make) => {
+        const b = await make();
+        expect(await b.bufferAppend('op', 'first', { operationId: 'op-1' })).toBe(0);
+        expect(await b.bufferAppend('op', 'other')).toBe(1);
+        expect(await b.bufferAppend('op', 'first', { operationId: 'op-1' })).toBe(0);
+        expect(await Promise.all(Array.from({ length: 20 }, () => b.bufferAppend('op', 'again', { operationId: 'op-2' })))).toEqual(
+          Array.from({ length: 20 }, () => 2),
+        );
+        const conflict = await b.bufferAppend('op', 'changed', { operationId: 'op-1' }).catch((e: unknown) => e);
+        expect(isOperationIdConflictError(conflict)).toBe(true);
+        expect((conflict as OperationIdConflictError).code).toBe('ERR_OPERATION_ID_CONFLICT');
+        expect((conflict as OperationIdConflictError).threadId).toBe('op');
+        expect((await b.bufferGetThread('op')).map(text)).toEqual(['first', 'other', 'again']);
+        // Ids belong to their thread, and go with it.
+        expect(await b.bufferAppend('op-elsewhere', 'first', { operationId: 'op-1' })).toBe(0);
+        expect(await b.bufferDeleteThread('op')).toBe(true);
+        expect(await b.bufferAppend('op', 'first', { operationId: 'op-1' })).toBe(0);
+        expect(await b.bufferThreadLength('op')).toBe(1);
+        expect(await b.bufferAppend('op', 'x', { operationId: '' }).catch((e: { code?: string }) => e.code)).toBe('ERR_INVALID_ARGUMENT');
+        expect(await b.bufferAppend('op', 'x', { operationID: 'a' } as never).catch((e: { code?: string }) => e.code)).toBe('ERR_UNKNOWN_OPTION');
+        expect(await b.bufferThreadLength('op')).toBe(1);
       });
 
       it('unknown threads read as empty', async (make) => {

@@ -11,6 +11,18 @@ export interface BackendInfo {
 /** A slot value as accepted by {@link SharedBackend.bufferAppend}: bytes, or text stored as UTF-8. */
 export type SlotInput = Uint8Array | string;
 
+/** Options of {@link SharedBackend.bufferAppend}. */
+export interface AppendOptions {
+  /**
+   * An idempotency key: the append is applied at most once per thread and id.
+   * A retry with the same id and the same slot writes nothing and resolves to
+   * the index of the first append; the same id with another slot rejects with
+   * `OperationIdConflictError`. A thread remembers its last 1 000 ids (they go
+   * with the thread: deleted with it, expiring with it).
+   */
+  operationId?: string;
+}
+
 /**
  * The protocol every backend implements: per-thread context buffers (append-only
  * lists of opaque byte slots) and a bidirectional chain <-> uuid registry.
@@ -25,8 +37,12 @@ export type SlotInput = Uint8Array | string;
  * `ping` and `close` rejects with `BackendClosedError`.
  */
 export interface SharedBackend {
-  /** Appends a slot to a thread (creating it) and refreshes the thread's TTL. Resolves to the new slot's 0-based index. */
-  bufferAppend(threadId: string, slot: SlotInput): Promise<number>;
+  /**
+   * Appends a slot to a thread (creating it) and refreshes the thread's TTL.
+   * Resolves to the new slot's 0-based index. Pass an `operationId` to make the
+   * append safe to retry after an error that left its outcome unknown.
+   */
+  bufferAppend(threadId: string, slot: SlotInput, options?: AppendOptions): Promise<number>;
   /** Every slot of a thread, in order; `[]` for an unknown or expired thread. Slots are returned as `Buffer`s. */
   bufferGetThread(threadId: string): Promise<Uint8Array[]>;
   /** One slot by index (negative counts from the end: -1 is the last), or `null` when out of range. */

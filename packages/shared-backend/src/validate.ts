@@ -1,6 +1,7 @@
 import {
   checkId,
   checkInteger,
+  checkOptions,
   checkPayloadSize,
   DEFAULT_MAX_ID_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -34,6 +35,16 @@ export function limitsFrom(o: { maxIdBytes?: unknown; maxSlotBytes?: unknown }):
 /** An id within the limit (a string, not empty, well-formed). */
 export function assertId(value: unknown, argument: string, limits: Limits = DEFAULT_LIMITS): string {
   return checkId(value, argument, limits.maxIdBytes);
+}
+
+/** How many operation ids a thread remembers (older ones are forgotten, oldest first). */
+export const MAX_OPERATION_IDS_PER_THREAD = 1000;
+
+/** Checks the options of an append; returns the operation id ('' for none). */
+export function appendOperationId(options: unknown, limits: Limits = DEFAULT_LIMITS): string {
+  if (options === undefined) return '';
+  const o = checkOptions(options as { operationId?: unknown }, 'append options', { accepted: OPTION_KEYS.append });
+  return o.operationId === undefined ? '' : checkId(o.operationId, 'operationId', limits.maxIdBytes);
 }
 
 /** Longest TTL accepted: ten years, so expiry times stay exact integers everywhere. */
@@ -85,11 +96,12 @@ export function assertPositiveInt(value: unknown, argument: string, max = Number
 
 /** The option keys of each class, for the strict checks. */
 export const OPTION_KEYS = {
-  redisBackend: ['prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes'],
+  redisBackend: ['prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes', 'retry', 'durability'],
   /** The single-object form `new RedisBackend({ redis | url, ...options })`. */
-  redisBackendLegacy: ['redis', 'url', 'prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes'],
+  redisBackendLegacy: ['redis', 'url', 'prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes', 'retry', 'durability'],
   memory: ['ttlMs', 'clock', 'store', 'sweepIntervalMs', 'maxIdBytes', 'maxSlotBytes'],
   contextBuffer: ['backend', 'codec', 'maxValueBytes'],
+  append: ['operationId'],
   threadRegistry: ['backend'],
   processClient: ['socketPath', 'token', 'connectTimeoutMs', 'maxFrameBytes', 'listBatchSize', 'maxIdBytes', 'maxSlotBytes'],
   host: ['backend', 'ttlMs', 'socketPath', 'token', 'closeBackend', 'maxFrameBytes', 'handshakeTimeoutMs', 'maxOpenListings'],

@@ -306,7 +306,9 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       const a = k.threadKey('x', 0);
       const b = k.indexKey(1);
       const { sharedBackend } = await import('@x/lua-scripts');
-      await expect(adapter.runScript(sharedBackend.bufferDelete, { keys: [a, b], args: ['x'] })).rejects.toBeInstanceOf(CrossSlotError);
+      await expect(
+        adapter.runScript(sharedBackend.bufferDelete, { keys: [a, b, k.threadOpsKey('x', 0), k.threadOpsLogKey('x', 0)], args: ['x'] }),
+      ).rejects.toBeInstanceOf(CrossSlotError);
     });
 
     if (t.kind === 'cluster') {

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { checkOptions, ConnectionClosedError, ConnectionError, InvalidArgumentError } from '@x/redis-adapter';
-import { AuthenticationError, BackendClosedError, ProtocolError } from '../errors.js';
-import type { BackendInfo, SharedBackend, SlotInput } from '../types.js';
-import { assertId, assertIndex, assertPositiveInt, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from '../validate.js';
+import { AuthenticationError, BackendClosedError, isRemoteBackendError, OperationIdConflictError, ProtocolError } from '../errors.js';
+import type { AppendOptions, BackendInfo, SharedBackend, SlotInput } from '../types.js';
+import { appendOperationId, assertId, assertIndex, assertPositiveInt, limitsFrom, OPTION_KEYS, slotBytes, type Limits } from '../validate.js';
 import { decodeValue, encodeFrame, type WireValue } from './codec.js';
 import { FrameReader } from './framing.js';
 import type { HostAddress } from './host.js';
@@ -266,10 +266,17 @@ export class ProcessSharedBackend implements SharedBackend {
     return conn.request(op, args);
   }
 
-  async bufferAppend(threadId: string, slot: SlotInput): Promise<number> {
+  async bufferAppend(threadId: string, slot: SlotInput, options?: AppendOptions): Promise<number> {
     assertId(threadId, 'threadId', this.#limits);
     const bytes = slotBytes(slot, this.#limits);
-    return (await this.#call('bufferAppend', [threadId, bytes])) as number;
+    const operationId = appendOperationId(options, this.#limits);
+    if (operationId === '') return (await this.#call('bufferAppend', [threadId, bytes])) as number;
+    try {
+      return (await this.#call('bufferAppend', [threadId, bytes, operationId])) as number;
+    } catch (error) {
+      if (isRemoteBackendError(error) && error.remoteCode === 'ERR_OPERATION_ID_CONFLICT') throw new OperationIdConflictError(threadId, operationId);
+      throw error;
+    }
   }
 
   async bufferGetThread(threadId: string): Promise<Uint8Array[]> {

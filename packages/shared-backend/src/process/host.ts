@@ -61,7 +61,7 @@ const str = (v: WireValue | undefined) => v as unknown as string;
 
 /** The operations a client may call; anything else is a protocol error. */
 const HANDLERS: Record<string, Handler> = {
-  bufferAppend: (b, [t, s]) => b.bufferAppend(str(t), s as unknown as Uint8Array),
+  bufferAppend: (b, [t, s, op]) => b.bufferAppend(str(t), s as unknown as Uint8Array, op === undefined ? undefined : { operationId: str(op) }),
   bufferGetThread: async (b, [t]) => (await b.bufferGetThread(str(t))).map(toBuffer),
   bufferGetSlot: async (b, [t, i]) => {
     const slot = await b.bufferGetSlot(str(t), i as unknown as number);
