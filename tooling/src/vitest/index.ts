@@ -20,8 +20,10 @@ import { startStandalone, type StandaloneHandle, type StandaloneOptions } from '
 import type { RedisKind, SentinelTopology, Topology, TopologyOf } from '../redis/topology.js';
 import type { RedisTopologies } from './topologies.js';
 import { RoundTripProxy } from '../proxy/round-trip-proxy.js';
+import { CLIENT_KINDS, connectIoTopology, type ClientKind } from '../redis/io-clients.js';
 
 export { randomPrefix } from '../redis/clients.js';
+export { CLIENT_KINDS, connectIoTopology, type ClientKind } from '../redis/io-clients.js';
 export type { RedisTopologies } from './topologies.js';
 export type { ClusterTopology, RedisKind, SentinelTopology, StandaloneTopology, Topology } from '../redis/topology.js';
 
@@ -163,4 +165,55 @@ export function useCluster(options?: ClusterOptions): () => ClusterHandle {
 /** A private master + replica + sentinel for this file. Needs the local binary. */
 export function useSentinel(options?: SentinelOptions): () => SentinelHandle {
   return useServer(() => startSentinel(options), 'sentinel setup');
+}
+
+/**
+ * The client library this run hands to the packages under test: `X_REDIS_CLIENT`
+ * (`node-redis`, the default, or `ioredis`). `pnpm test:ioredis` runs the
+ * suites that read it once more with `X_REDIS_CLIENT=ioredis`.
+ */
+export function clientKind(): ClientKind {
+  const v = process.env.X_REDIS_CLIENT;
+  if (v === undefined || v === '') return 'node-redis';
+  if (!(CLIENT_KINDS as readonly string[]).includes(v)) {
+    throw new HarnessError('BAD_CLIENT', `X_REDIS_CLIENT must be one of ${CLIENT_KINDS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as ClientKind;
+}
+
+/** A connected client of a library that is closed by {@link closeTargetClient}. */
+export type TargetClient = object;
+
+/**
+ * A connected client of this run's library ({@link clientKind}, or `kind`) for a
+ * topology, to pass to a package as its connection target. Close it with
+ * {@link closeTargetClient}.
+ */
+export async function connectTarget(t: Topology, kind: ClientKind = clientKind()): Promise<TargetClient> {
+  return kind === 'ioredis' ? connectIoTopology(t) : connectTopology(t);
+}
+
+/** Closes a client from {@link connectTarget} (node-redis `close()`, ioredis `quit()`). */
+export async function closeTargetClient(client: TargetClient | undefined): Promise<void> {
+  if (!client) return;
+  const c = client as { quit?: () => Promise<unknown>; disconnect?: () => void; close?: () => Promise<unknown>; status?: string };
+  if (typeof c.status === 'string' && typeof c.quit === 'function') {
+    if (c.status !== 'end') await c.quit().catch(() => c.disconnect?.());
+    return;
+  }
+  await c.close?.().catch(() => undefined);
+}
+
+/**
+ * `describe` blocks per topology ({@link forEachTopology}) and per client library:
+ * `[node-redis]` and `[ioredis]` inside each topology.
+ */
+export function forEachTopologyAndClient<K extends RedisKind>(
+  kinds: readonly K[],
+  body: (t: TopologyOf<K>, client: ClientKind) => void,
+  clients: readonly ClientKind[] = CLIENT_KINDS,
+): void {
+  forEachTopology(kinds, (t) => {
+    for (const client of clients) describe(`[${client}]`, () => body(t, client));
+  });
 }

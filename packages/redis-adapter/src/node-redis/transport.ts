@@ -26,6 +26,8 @@ export interface Transport {
   readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   /** Closes the subscriber connection and, when owned, the main connection. */
   close(ownsMain: boolean): Promise<void>;
+  /** Maps this client library's failures to the typed errors; node-redis' mapping when absent. */
+  readonly mapError?: (err: unknown, what: { script?: string; command?: string }, abortMeansTimeout?: boolean) => Error;
 }
 
 export interface SendOptions {

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { closeTargetClient, connectIoTopology, forEachTopology, useProxiedStandalone, type TargetClient } from '@x/tooling/vitest';
+import { createRedisAdapter } from '../src/index.js';
+import { runAdapterConformance } from '../src/testing.js';
+
+const runner = { describe, it, expect, beforeAll, afterAll };
+
+// The same conformance suite as node-redis (test/conformance.test.ts), over ioredis clients.
+
+describe('ioredis client (private server behind a round-trip counter)', () => {
+  const proxied = useProxiedStandalone();
+  const clients: TargetClient[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map(closeTargetClient));
+  });
+  runAdapterConformance(runner, {
+    name: 'ioredis standalone (caller-owned client)',
+    createAdapter: async () => {
+      const client = new Redis(proxied().proxy.url);
+      client.on('error', () => undefined);
+      clients.push(client);
+      return createRedisAdapter(client);
+    },
+    flushScripts: async () => {
+      const a = createRedisAdapter(proxied().server.url, { client: 'ioredis' });
+      await a.command({ command: ['SCRIPT', 'FLUSH'] });
+      await a.close();
+    },
+    restart: () => proxied().server.restart(),
+    roundTrips: () => proxied().proxy.roundTrips,
+  });
+});
+
+describe('ioredis connection opened by the adapter from a URL', () => {
+  const proxied = useProxiedStandalone();
+  runAdapterConformance(runner, {
+    name: 'ioredis standalone (adapter-owned, from a URL)',
+    createAdapter: () => createRedisAdapter(proxied().proxy.url, { client: 'ioredis' }),
+    flushScripts: async () => {
+      const a = createRedisAdapter(proxied().server.url, { client: 'ioredis' });
+      await a.command({ command: ['SCRIPT', 'FLUSH'] });
+      await a.close();
+    },
+    restart: () => proxied().server.restart(),
+    roundTrips: () => proxied().proxy.roundTrips,
+  });
+});
+
+forEachTopology(['cluster', 'sentinel'], (t) => {
+  const clients: TargetClient[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map(closeTargetClient));
+  });
+  runAdapterConformance(runner, {
+    name: `ioredis ${t.kind}`,
+    createAdapter: async () => {
+      const client = await connectIoTopology(t);
+      clients.push(client);
+      const adapter = createRedisAdapter(client);
+      expect(adapter.topology).toBe(t.kind);
+      return adapter;
+    },
+    flushScripts: async () => {
+      const client = await connectIoTopology(t);
+      try {
+        const nodes = 'nodes' in client && typeof client.nodes === 'function' && t.kind === 'cluster' ? client.nodes('master') : [client as Redis];
+        for (const node of nodes) await node.call('SCRIPT', 'FLUSH');
+      } finally {
+        await closeTargetClient(client);
+      }
+    },
+  });
+});
