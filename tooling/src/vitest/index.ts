@@ -23,7 +23,7 @@ import { RoundTripProxy } from '../proxy/round-trip-proxy.js';
 import { CLIENT_KINDS, connectIoTopology, type ClientKind } from '../redis/io-clients.js';
 
 export { randomPrefix } from '../redis/clients.js';
-export { CLIENT_KINDS, connectIoTopology, type ClientKind } from '../redis/io-clients.js';
+export { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
 export type { RedisTopologies } from './topologies.js';
 export type { ClusterTopology, RedisKind, SentinelTopology, StandaloneTopology, Topology } from '../redis/topology.js';
 
