@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { closeTargetClient, connectIoTopology, forEachTopology, useProxiedStandalone, type TargetClient } from '@x/tooling/vitest';
+import { Cluster, Redis } from 'ioredis';
+import { closeTargetClient, connectTarget, forEachTopology, useProxiedStandalone, type TargetClient } from '@x/tooling/vitest';
 import { createRedisAdapter } from '../src/index.js';
 import { runAdapterConformance } from '../src/testing.js';
 
@@ -10,9 +10,9 @@ const runner = { describe, it, expect, beforeAll, afterAll };
 
 describe('ioredis client (private server behind a round-trip counter)', () => {
   const proxied = useProxiedStandalone();
-  const clients: TargetClient[] = [];
+  const clients: Redis[] = [];
   afterAll(async () => {
-    await Promise.all(clients.map(closeTargetClient));
+    for (const c of clients) await c.quit().catch(() => c.disconnect());
   });
   runAdapterConformance(runner, {
     name: 'ioredis standalone (caller-owned client)',
@@ -55,16 +55,16 @@ forEachTopology(['cluster', 'sentinel'], (t) => {
   runAdapterConformance(runner, {
     name: `ioredis ${t.kind}`,
     createAdapter: async () => {
-      const client = await connectIoTopology(t);
+      const client = await connectTarget(t, 'ioredis');
       clients.push(client);
       const adapter = createRedisAdapter(client);
       expect(adapter.topology).toBe(t.kind);
       return adapter;
     },
     flushScripts: async () => {
-      const client = await connectIoTopology(t);
+      const client = (await connectTarget(t, 'ioredis')) as TargetClient & (Redis | Cluster);
       try {
-        const nodes = 'nodes' in client && typeof client.nodes === 'function' && t.kind === 'cluster' ? client.nodes('master') : [client as Redis];
+        const nodes = client instanceof Cluster ? client.nodes('master') : [client as Redis];
         for (const node of nodes) await node.call('SCRIPT', 'FLUSH');
       } finally {
         await closeTargetClient(client);

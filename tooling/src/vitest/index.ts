@@ -20,7 +20,8 @@ import { startStandalone, type StandaloneHandle, type StandaloneOptions } from '
 import type { RedisKind, SentinelTopology, Topology, TopologyOf } from '../redis/topology.js';
 import type { RedisTopologies } from './topologies.js';
 import { RoundTripProxy } from '../proxy/round-trip-proxy.js';
-import { CLIENT_KINDS, connectIoTopology, type ClientKind } from '../redis/io-clients.js';
+import { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
+import { adminCommand } from '../redis/admin.js';
 
 export { randomPrefix } from '../redis/clients.js';
 export { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
@@ -181,27 +182,28 @@ export function clientKind(): ClientKind {
   return v as ClientKind;
 }
 
-/** A connected client of a library that is closed by {@link closeTargetClient}. */
-export type TargetClient = object;
+/** A connected client of either library, with a `close()` (ioredis' `quit()`). */
+export type TargetClient = { close(): Promise<unknown>; sendCommand(...args: never[]): Promise<unknown> };
 
 /**
  * A connected client of this run's library ({@link clientKind}, or `kind`) for a
- * topology, to pass to a package as its connection target. Close it with
- * {@link closeTargetClient}.
+ * topology, to pass to a package as its connection target. An ioredis client
+ * gets a `close()` (its `quit()`), so a test closes either kind the same way.
  */
 export async function connectTarget(t: Topology, kind: ClientKind = clientKind()): Promise<TargetClient> {
-  return kind === 'ioredis' ? connectIoTopology(t) : connectTopology(t);
+  if (kind === 'node-redis') return (await connectTopology(t)) as unknown as TargetClient;
+  const client = await connectIoTopology(t);
+  const closable = Object.assign(client, {
+    close: async () => {
+      if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
+    },
+  });
+  return closable as unknown as TargetClient;
 }
 
-/** Closes a client from {@link connectTarget} (node-redis `close()`, ioredis `quit()`). */
+/** Closes a client from {@link connectTarget}. */
 export async function closeTargetClient(client: TargetClient | undefined): Promise<void> {
-  if (!client) return;
-  const c = client as { quit?: () => Promise<unknown>; disconnect?: () => void; close?: () => Promise<unknown>; status?: string };
-  if (typeof c.status === 'string' && typeof c.quit === 'function') {
-    if (c.status !== 'end') await c.quit().catch(() => c.disconnect?.());
-    return;
-  }
-  await c.close?.().catch(() => undefined);
+  await client?.close().catch(() => undefined);
 }
 
 /**
@@ -216,4 +218,11 @@ export function forEachTopologyAndClient<K extends RedisKind>(
   forEachTopology(kinds, (t) => {
     for (const client of clients) describe(`[${client}]`, () => body(t, client));
   });
+}
+
+/** `SCRIPT FLUSH` on every node of a standalone server or cluster, on admin connections of its own (any client library under test). */
+export async function flushScriptsOn(t: Topology): Promise<void> {
+  if (t.kind === 'sentinel') throw new HarnessError('UNSUPPORTED', 'flushScriptsOn takes a standalone or cluster topology');
+  const urls = t.kind === 'standalone' ? [t.url] : t.rootNodes.map((n) => n.url);
+  await Promise.all(urls.map((url) => adminCommand(hostPort(url), ['SCRIPT', 'FLUSH'])));
 }
