@@ -6,6 +6,13 @@ import { runAdapterConformance } from '../src/testing.js';
 
 const runner = { describe, it, expect, beforeAll, afterAll };
 
+/** SCRIPT FLUSH on a private server, through an adapter of its own on ioredis. */
+const flushOn = async (url: string) => {
+  const a = createRedisAdapter(url, { client: 'ioredis' });
+  await a.command({ command: ['SCRIPT', 'FLUSH'] });
+  await a.close();
+};
+
 // The same conformance suite as node-redis (test/conformance.test.ts), over ioredis clients.
 
 describe('ioredis client (private server behind a round-trip counter)', () => {
@@ -22,11 +29,7 @@ describe('ioredis client (private server behind a round-trip counter)', () => {
       clients.push(client);
       return createRedisAdapter(client);
     },
-    flushScripts: async () => {
-      const a = createRedisAdapter(proxied().server.url, { client: 'ioredis' });
-      await a.command({ command: ['SCRIPT', 'FLUSH'] });
-      await a.close();
-    },
+    flushScripts: () => flushOn(proxied().server.url),
     restart: () => proxied().server.restart(),
     roundTrips: () => proxied().proxy.roundTrips,
   });
@@ -37,11 +40,7 @@ describe('ioredis connection opened by the adapter from a URL', () => {
   runAdapterConformance(runner, {
     name: 'ioredis standalone (adapter-owned, from a URL)',
     createAdapter: () => createRedisAdapter(proxied().proxy.url, { client: 'ioredis' }),
-    flushScripts: async () => {
-      const a = createRedisAdapter(proxied().server.url, { client: 'ioredis' });
-      await a.command({ command: ['SCRIPT', 'FLUSH'] });
-      await a.close();
-    },
+    flushScripts: () => flushOn(proxied().server.url),
     restart: () => proxied().server.restart(),
     roundTrips: () => proxied().proxy.roundTrips,
   });

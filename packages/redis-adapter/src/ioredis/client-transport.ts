@@ -1,4 +1,4 @@
-import { InterruptionListeners, type BatchItem, type RawListener, type SendOptions, type Transport } from '../node-redis/transport.js';
+import { InterruptionListeners, scanArgs, type BatchItem, type RawListener, type SendOptions, type Transport } from '../node-redis/transport.js';
 import { mapIoredisError } from './map-error.js';
 import { IoSender } from './sender.js';
 import { IoSubscriber } from './subscriber.js';
@@ -99,9 +99,7 @@ export async function* scanNode(
   let cursor = '0';
   const options: SendOptions = { returnBuffers: false };
   do {
-    const args = ['SCAN', cursor, 'COUNT', String(count)];
-    if (match !== undefined) args.push('MATCH', match);
-    if (type !== undefined) args.push('TYPE', type);
+    const args = scanArgs(cursor, count, match, type);
     const [next, keys] = (await sender.send(args, undefined, options)) as [string, string[]];
     cursor = next;
     if (keys.length > 0) yield keys;

@@ -101,3 +101,11 @@ export class InterruptionListeners {
     }
   };
 }
+
+/** The arguments of one SCAN call (both client libraries' transports use them). */
+export function scanArgs(cursor: string, count: number, match: string | undefined, type: string | undefined): string[] {
+  const args = ['SCAN', cursor, 'COUNT', String(count)];
+  if (match !== undefined) args.push('MATCH', match);
+  if (type !== undefined) args.push('TYPE', type);
+  return args;
+}
