@@ -49,8 +49,7 @@ const started = performance.now();
 const shape = (out: string) => out.replace(/\d+(\.\d+)?/g, '#');
 
 /** Type-checks a package's examples, then runs each as ESM, CJS and TS; the three must agree. */
-async function runExamples(local: Cases, pkgDir: string, name: string, pm: PackageManager, dir: string): Promise<void> {
-  const examples = examplesOf(pkgDir);
+async function runExamples(local: Cases, pkgDir: string, name: string, pm: PackageManager, dir: string, examples: string[]): Promise<void> {
   copyExamples(dir, examples);
   const compiled = await local.check(`${name} (${pm}): examples type-check under tsc --init defaults`, async () => {
     await setUpTypeScript(dir, pm);
@@ -106,25 +105,34 @@ try {
   }
 
   // One task per (package manager, package), a few side by side; each buffers its output.
-  const tasks = (['npm', 'pnpm'] as const).flatMap((pm) => installed.map((pkg) => ({ pm, pkg })));
+  // A package with ioredis examples gets a second project, installed from its README's ioredis line
+  // (no node-redis in it): its footprint is the package with ioredis alone.
+  const tasks = (['npm', 'pnpm'] as const).flatMap((pm) =>
+    installed.flatMap((pkg) => [
+      { pm, pkg, client: undefined as 'ioredis' | undefined },
+      ...(examplesOf(pkg.dir, 'ioredis').length > 0 ? [{ pm, pkg, client: 'ioredis' as const }] : []),
+    ]),
+  );
   const pending = [...tasks];
   const worker = async () => {
     for (let task = pending.shift(); task; task = pending.shift()) {
-      const { pm, pkg } = task;
+      const { pm, pkg, client } = task;
       const local = new Cases(true);
-      local.log(`\n${pkg.name} with ${pm}`);
-      const dir = join(work, pm, pkg.name.replace('/', '+'));
+      const label = client ? `${pkg.name} + ${client}` : pkg.name;
+      local.log(`\n${label} with ${pm}`);
+      const dir = join(work, pm, pkg.name.replace('/', '+') + (client ? `+${client}` : ''));
       createProject(dir, registry.npmrc);
-      const ok = await local.check(`${pkg.name}: the README's \`${pm}\` install line in a fresh project`, async () => {
-        const names = readmeInstall(pkg.dir, pm);
+      const ok = await local.check(`${label}: the README's \`${pm}\` install line in a fresh project`, async () => {
+        const names = readmeInstall(pkg.dir, pm, client);
         if (!names.includes(pkg.name)) throw new Error(`the README's install line does not name ${pkg.name}`);
         const command = `${pm === 'npm' ? 'npm i' : 'pnpm add'} ${names.join(' ')}`;
         local.log(`        ${command}`);
         await install(dir, pm, names);
-        footprints.push({ pkg: pkg.name, pm, command, fp: footprint(dir, pm) });
+        if (client && existsSync(join(dir, 'node_modules', 'redis'))) throw new Error(`the ${client} install brought node-redis`);
+        footprints.push({ pkg: label, pm, command, fp: footprint(dir, pm) });
         return true;
       });
-      if (ok) await runExamples(local, pkg.dir, pkg.name, pm, dir);
+      if (ok) await runExamples(local, pkg.dir, label, pm, dir, examplesOf(pkg.dir, client));
       cases.merge(local);
     }
   };

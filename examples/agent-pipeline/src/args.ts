@@ -11,6 +11,8 @@ export interface DemoOptions {
   memory: boolean;
   /** Print the summary as JSON on the last line (for tests). */
   json: boolean;
+  /** The Redis client library every process uses. */
+  client: 'node-redis' | 'ioredis';
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -22,10 +24,11 @@ export const DEFAULTS: DemoOptions = {
   crash: true,
   memory: false,
   json: false,
+  client: 'node-redis',
 };
 
 const USAGE = `usage: pnpm demo [--conversations N] [--workers N] [--concurrency N] [--turns N]
-                 [--seed N] [--no-crash] [--memory] [--json]
+                 [--seed N] [--no-crash] [--memory] [--json] [--client node-redis|ioredis]
   --conversations  conversations to serve (default ${DEFAULTS.conversations})
   --workers        worker processes (default ${DEFAULTS.workers}, at least 2 for the crash)
   --concurrency    conversations each worker serves at once (default ${DEFAULTS.concurrency})
@@ -33,7 +36,8 @@ const USAGE = `usage: pnpm demo [--conversations N] [--workers N] [--concurrency
   --seed           seed of the workload (default ${DEFAULTS.seed})
   --no-crash       do not SIGKILL a worker part-way
   --memory         run in one process on the in-memory backends, even if Redis is available
-  --json           also print the summary as one JSON line at the end`;
+  --json           also print the summary as one JSON line at the end
+  --client         the Redis client every process uses: node-redis (default) or ioredis`;
 
 export class UsageError extends Error {
   /** True for `--help`: print the usage and exit 0. */
@@ -88,6 +92,12 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
       case '--json':
         o.json = true;
         break;
+      case '--client': {
+        const client = value();
+        if (client !== 'node-redis' && client !== 'ioredis') throw new UsageError(`--client takes node-redis or ioredis, got ${client ?? 'nothing'}`);
+        o.client = client;
+        break;
+      }
       case '--help':
       case '-h':
         throw new UsageError('', true);

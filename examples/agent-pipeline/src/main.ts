@@ -69,6 +69,7 @@ async function runProcesses(
       conversations: opts.conversations,
       turns: opts.turns,
       concurrency: opts.concurrency,
+      client: opts.client,
     };
     const child = fork(workerFile, [], {
       execArgv: ['--import', 'tsx'],
@@ -151,14 +152,14 @@ async function main(): Promise<number> {
     }
   }
   const mode = redis ? 'redis' : 'memory';
-  console.log(redis ? `Redis: ${redis.summary}` : `Running in memory mode. ${MEMORY_MODE_LIMITS}`);
+  console.log(redis ? `Redis: ${redis.summary} (client: ${opts.client})` : `Running in memory mode. ${MEMORY_MODE_LIMITS}`);
   const prefix = `demo:${randomBytes(4).toString('hex')}`;
   console.log(
     `Serving ${opts.conversations} conversations x ${opts.turns} turns with ${redis ? `${opts.workers} worker processes` : `${opts.workers} in-process workers`} ` +
       `(concurrency ${opts.concurrency}, seed ${opts.seed}${redis && opts.crash ? ', one worker killed part-way' : ''})`,
   );
 
-  const services = redis ? await redisServices(redis.url, prefix) : memoryServices();
+  const services = redis ? await redisServices(redis.url, prefix, opts.client) : memoryServices();
   const stats = new RunStats();
   const progress = new Progress(opts.conversations);
   let exitCode = 0;

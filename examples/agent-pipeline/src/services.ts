@@ -4,6 +4,7 @@ import { RedisSaver } from '@x/checkpoint-redis';
 import { createLock, type Lock } from '@x/lock';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { ContextBuffer, InMemoryBackend, RedisBackend, ThreadRegistry } from '@x/shared-backend';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { InProcessSessions, type SessionStore } from './sessions.js';
 import { InProcessWorkQueue, RedisWorkQueue, type WorkQueue } from './queue.js';
@@ -31,12 +32,27 @@ export interface Services {
 export const LOCK_TTL_MS = 2_000;
 const PREFIX = 'demo';
 
-/** Services on one Redis, through one node-redis connection this process owns. */
-export async function redisServices(url: string, prefix = PREFIX): Promise<Services> {
+/** The Redis client library of a run (`--client`). */
+export type ClientLibrary = 'node-redis' | 'ioredis';
+
+/** One connected client of the chosen library, and how to close it. */
+async function connect(url: string, library: ClientLibrary): Promise<{ client: object; close(): Promise<unknown> }> {
+  if (library === 'ioredis') {
+    const client = new Redis(url, { lazyConnect: true });
+    client.on('error', () => undefined); // reconnects are ioredis's job; calls report their own errors
+    await client.connect();
+    return { client, close: () => client.quit() };
+  }
   const client = createClient({ url });
   client.on('error', () => undefined); // reconnects are node-redis's job; calls report their own errors
   await client.connect();
-  const redis: RedisAdapter = createRedisAdapter(client);
+  return { client, close: () => client.close() };
+}
+
+/** Services on one Redis, through one node-redis or ioredis connection this process owns. */
+export async function redisServices(url: string, prefix = PREFIX, library: ClientLibrary = 'node-redis'): Promise<Services> {
+  const connection = await connect(url, library);
+  const redis: RedisAdapter = createRedisAdapter(connection.client as Parameters<typeof createRedisAdapter>[0]);
   const backend = new RedisBackend({ redis, prefix: `${prefix}:shared` });
   const locks = new Map<string, Lock>();
   const sessions = new AtomicOperations(redis, { prefix: `${prefix}:sessions`, lockTtlMs: LOCK_TTL_MS });
@@ -59,7 +75,7 @@ export async function redisServices(url: string, prefix = PREFIX): Promise<Servi
       await Promise.all([...locks.values()].map((l) => l.close()));
       await backend.close();
       await redis.close();
-      await client.close();
+      await connection.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 // A worker process, forked by main.ts: serves conversations until none is pending.
-import { redisServices } from './services.js';
+import { redisServices, type ClientLibrary } from './services.js';
 import { runWorker, type WorkerEvent } from './work-loop.js';
 import { planWorkload } from './workload.js';
 
@@ -11,13 +11,14 @@ export interface WorkerConfig {
   conversations: number;
   turns: number;
   concurrency: number;
+  client: ClientLibrary;
 }
 
 async function main() {
   const config = JSON.parse(process.env.DEMO_WORKER_CONFIG ?? 'null') as WorkerConfig | null;
   if (!config || !process.send) throw new Error('worker.ts is started by main.ts (fork with DEMO_WORKER_CONFIG)');
   const send = (e: WorkerEvent | { type: 'error'; worker: string; message: string }) => process.send?.(e);
-  const services = await redisServices(config.redisUrl, config.prefix);
+  const services = await redisServices(config.redisUrl, config.prefix, config.client);
   const plans = new Map(planWorkload(config.seed, config.conversations, config.turns).map((p) => [p.id, p]));
   try {
     await runWorker({

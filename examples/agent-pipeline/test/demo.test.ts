@@ -43,6 +43,15 @@ describe('pnpm demo (a smaller run)', () => {
     expect(code).toBe(0);
   });
 
+  it('runs every process on ioredis with --client ioredis, invariants intact', async () => {
+    const { code, stdout, summary } = await demo(['--conversations', '8', '--workers', '2', '--no-crash', '--client', 'ioredis'], {
+      REDIS_URL: getTopologies().standalone.url,
+    });
+    expect(stdout).toContain('(client: ioredis)');
+    expect(summary).toMatchObject({ mode: 'redis', completed: 8, ok: true });
+    expect(code).toBe(0);
+  });
+
   it('exits non-zero and names the broken invariant when a message is duplicated', async () => {
     const { code, stdout, summary } = await demo(['--conversations', '6', '--workers', '2', '--no-crash'], {
       REDIS_URL: getTopologies().standalone.url,

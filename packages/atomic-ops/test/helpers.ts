@@ -1,5 +1,5 @@
 import { waitUntil } from '@x/tooling/redis';
-import { connectTopology, randomPrefix, type Topology } from '@x/tooling/vitest';
+import { connectTarget, randomPrefix, type Topology } from '@x/tooling/vitest';
 import type { RedisAdapter } from '@x/redis-adapter';
 import { randomUUID } from 'node:crypto';
 import { AtomicOperations, type AtomicOperationsOptions } from '../src/index.js';
@@ -10,7 +10,7 @@ export interface Closable {
 }
 
 /**
- * Opens an AtomicOperations on its own node-redis connection to `t`, under a
+ * Opens an AtomicOperations on its own connection to `t` (of the run's client library), under a
  * random prefix unless one is given. Push the returned closers into `closers`.
  */
 export async function openOps(
@@ -18,8 +18,8 @@ export async function openOps(
   closers: Closable[],
   options: AtomicOperationsOptions = {},
 ): Promise<AtomicOperations> {
-  const client = await connectTopology(t);
-  closers.push(client as unknown as Closable);
+  const client = await connectTarget(t); // node-redis, or ioredis when X_REDIS_CLIENT=ioredis
+  closers.push(client);
   const ops = new AtomicOperations(client as never, { prefix: randomPrefix('atomic-ops'), ...options });
   closers.push(ops);
   return ops;

@@ -9,7 +9,7 @@ const env = () => ({ REDIS_URL: getTopologies().standalone.url });
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.length).toBe(4);
+    expect(files.length).toBe(5);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
@@ -51,5 +51,10 @@ describe('README examples', () => {
       'first: 1, retry: 1, stored: 1\n' +
         'rejected: message.sentAt is a Date, not a plain object (JSON would not read it back as written)\n',
     );
+  });
+
+  it('runs examples/5-ioredis.mjs (an ioredis client of your own)', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/5-ioredis.mjs'), env());
+    expect(stdout).toBe('appended 2: user, assistant\n');
   });
 });

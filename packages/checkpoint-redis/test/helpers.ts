@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { connectTopology, randomPrefix, type ClusterTopology, type StandaloneTopology } from '@x/tooling/vitest';
+import { connectTarget, randomPrefix, type ClusterTopology, type StandaloneTopology } from '@x/tooling/vitest';
 import type { AnyRedisClient } from '@x/tooling/redis';
 import { createRedisAdapter, escapeGlob, Keyspace, type RedisAdapter } from '@x/redis-adapter';
 import { RedisSaver, ShallowRedisSaver, type RedisSaverOptions } from '../src/index.js';
@@ -11,7 +11,7 @@ export function useRedis(t: T): { client: () => AnyRedisClient; adapter: () => R
   let client: AnyRedisClient | undefined;
   let adapter: RedisAdapter | undefined;
   beforeAll(async () => {
-    client = (await connectTopology(t)) as AnyRedisClient;
+    client = (await connectTarget(t)) as unknown as AnyRedisClient; // node-redis, or ioredis when X_REDIS_CLIENT=ioredis
     adapter = createRedisAdapter(client as never);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { BaseCheckpointSaver, MemorySaver, compareWritesSortKeys, uuid6, writesSortKey, type PendingWrite } from '@langchain/langgraph-checkpoint';
-import { forEachTopology, getTopologies } from '@x/tooling/vitest';
+import { flushScriptsOn, forEachTopology, getTopologies } from '@x/tooling/vitest';
 import { RoundTripProxy } from '@x/tooling/proxy';
 import { InvalidArgumentError, RedisSaver } from '../src/index.js';
 import { checkpoint, meta, toArray } from './fixtures.js';
@@ -293,13 +293,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     it('falls back to EVAL on NOSCRIPT', async () => {
       const saver = makeSaver(redis.client());
       const conf = await saver.put({ configurable: { thread_id: 'flush' } }, checkpoint({ a: 1 }), meta(0), { a: 1 });
-      const client = redis.client() as unknown as { sendCommand: (...a: unknown[]) => Promise<unknown> };
-      if (t.kind === 'cluster') {
-        const cluster = redis.client() as unknown as { masters: { address: string }[]; nodeClient: (m: unknown) => Promise<{ sendCommand: (a: string[]) => Promise<unknown> }> };
-        for (const m of cluster.masters) await (await cluster.nodeClient(m)).sendCommand(['SCRIPT', 'FLUSH']);
-      } else {
-        await client.sendCommand(['SCRIPT', 'FLUSH']);
-      }
+      await flushScriptsOn(t);
       const fallbacks = saver.redis.stats.noscriptFallbacks;
       expect((await saver.getTuple(conf))?.checkpoint.channel_values).toEqual({ a: 1 });
       expect(saver.redis.stats.noscriptFallbacks).toBe(fallbacks + 1);

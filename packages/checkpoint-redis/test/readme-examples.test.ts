@@ -16,6 +16,7 @@ describe('README examples', () => {
       'examples/cluster.mjs',
       'examples/graph.ts',
       'examples/migrate.ts',
+      'examples/quick-start-ioredis.mjs',
       'examples/ttl-and-prune.mjs',
     ]);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
@@ -66,5 +67,10 @@ describe('README examples', () => {
   it('runs examples/migrate.ts', async () => {
     const { stdout } = await runExample(join(dir, 'examples/migrate.ts'), env());
     expect(stdout).toBe('copied 2 checkpoints\nlatest n = 2 pending: [["task-a","n",3]]\n');
+  });
+
+  it('runs examples/quick-start-ioredis.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/quick-start-ioredis.mjs'), env());
+    expect(stdout).toBe('read back: {"count":1}\n');
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectTopology, randomPrefix, type Topology } from '@x/tooling/vitest';
+import { connectTarget, randomPrefix, type Topology } from '@x/tooling/vitest';
 import { RedisChatMessageHistory, type RedisChatMessageHistoryOptions } from '../src/index.js';
 
 /** Something the test closes in `afterAll`. */
@@ -20,7 +20,7 @@ export function historyFactory(t: Topology, options: Partial<RedisChatMessageHis
   return {
     prefix,
     async open(extra: Partial<RedisChatMessageHistoryOptions> = {}): Promise<RedisChatMessageHistory> {
-      client ??= (await connectTopology(t)) as unknown as Closable;
+      client ??= await connectTarget(t); // node-redis, or ioredis when X_REDIS_CLIENT=ioredis
       const history = new RedisChatMessageHistory(client as never, { prefix, sessionId: sessionId(), ...options, ...extra });
       opened.push(history);
       return history;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTopology, forEachTopology, type ClientFor, type Topology } from '@x/tooling/vitest';
+import { connectTarget, forEachTopology, type ClientFor, type Topology } from '@x/tooling/vitest';
 import { ConnectionError, createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import {
   AbortError,
@@ -28,11 +28,12 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
   let adapterB: RedisAdapter;
 
   beforeAll(async () => {
-    a = await connectTopology(t);
-    b = await connectTopology(t);
+    // node-redis, or ioredis when X_REDIS_CLIENT=ioredis
+    a = (await connectTarget(t)) as unknown as ClientFor<Topology>;
+    b = (await connectTarget(t)) as unknown as ClientFor<Topology>;
     adapterA = createRedisAdapter(a);
     adapterB = createRedisAdapter(b);
-    inspect = createRedisAdapter(await connectTopology(t));
+    inspect = createRedisAdapter(await connectTarget(t));
   });
   afterAll(async () => {
     for await (const keys of inspect.scan({ match: `${prefix}:*` })) {
@@ -468,7 +469,7 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
 
     it('a failing final release never replaces the result or the error', async () => {
       const name = lockName('with-fail');
-      const client = await connectTopology(t);
+      const client = await connectTarget(t);
       const adapter = createRedisAdapter(client);
       const lock = createLock(adapter, name, { prefix, ttlMs: 500 });
       const failures: LockEventMap['releaseFailed'][] = [];
@@ -482,7 +483,7 @@ forEachTopology(['standalone', 'cluster'], (t: Topology) => {
       ).toBe('result');
       const lock2 = createLock(createRedisAdapter(b), name, { prefix, ttlMs: 500 });
       await until(async () => (await lock2.tryAcquire().then((h) => h?.release())) !== undefined, 'the lease to run out', 5000);
-      const adapter2 = createRedisAdapter(await connectTopology(t));
+      const adapter2 = createRedisAdapter(await connectTarget(t));
       const lock3 = createLock(adapter2, name, { prefix });
       const boom = new Error('routine failed');
       await expect(

@@ -13,6 +13,7 @@ describe('README examples', () => {
       'fencing.mjs',
       'in-process.mjs',
       'observe.mjs',
+      'quick-start-ioredis.mjs',
       'quick-start.mjs',
       'reentrancy.mjs',
     ]);
@@ -47,5 +48,10 @@ describe('README examples', () => {
   it('runs examples/in-process.mjs', async () => {
     const { stdout } = await run('in-process.mjs');
     expect(stdout).toBe('other object while held: null\ntokens increase: true\n');
+  });
+
+  it('runs examples/quick-start-ioredis.mjs', async () => {
+    const { stdout } = await run('quick-start-ioredis.mjs');
+    expect(stdout).toBe('total: 99\ntryAcquire while held: null\nfree again: true\n');
   });
 });

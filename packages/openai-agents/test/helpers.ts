@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectTopology, randomPrefix, type Topology } from '@x/tooling/vitest';
+import { connectTarget, randomPrefix, type Topology } from '@x/tooling/vitest';
 import { RedisSession, type RedisSessionOptions } from '../src/index.js';
 
 /** Something the test closes in `afterAll`. */
@@ -13,14 +13,14 @@ export function sessionId(label = 's'): string {
 }
 
 /**
- * A factory of RedisSessions on one shared node-redis connection to `t`, under
+ * A factory of RedisSessions on one shared connection to `t` (node-redis, or ioredis when X_REDIS_CLIENT=ioredis), under
  * one random prefix. Call `close()` in `afterAll`.
  */
 export function sessionFactory(t: Topology, options: RedisSessionOptions = {}) {
   const prefix = options.prefix ?? randomPrefix('openai-agents');
   let client: Closable | undefined;
   const opened: RedisSession[] = [];
-  const connect = async () => (client ??= (await connectTopology(t)) as unknown as Closable);
+  const connect = async () => (client ??= await connectTarget(t));
   return {
     prefix,
     async open(extra: RedisSessionOptions = {}): Promise<RedisSession> {

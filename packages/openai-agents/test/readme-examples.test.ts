@@ -10,12 +10,20 @@ const run = (name: string) => runExample(join(dir, 'examples', name), { REDIS_UR
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.split('/').pop())).toEqual(['quick-start.mjs']);
+    expect(files.map((f) => f.split('/').pop())).toEqual(['quick-start-ioredis.mjs', 'quick-start.mjs']);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
   });
 
   it('runs examples/quick-start.mjs with plain node', async () => {
     const { stdout } = await run('quick-start.mjs');
+    expect(stdout).toBe(
+      'first: It is sunny in Paris.\nsecond: You asked about the weather in Paris.\n' +
+        'stored: message, function_call, function_call_result, message, message, message\n',
+    );
+  });
+
+  it('runs examples/quick-start-ioredis.mjs (the same, on an ioredis client)', async () => {
+    const { stdout } = await run('quick-start-ioredis.mjs');
     expect(stdout).toBe(
       'first: It is sunny in Paris.\nsecond: You asked about the weather in Paris.\n' +
         'stored: message, function_call, function_call_result, message, message, message\n',

@@ -1,8 +1,10 @@
-import { createClient, createCluster, createSentinel } from 'redis';
-import { withFailoverDefaults } from './node-redis/failover-defaults.js';
-import type { RedisClientOptions, RedisClusterOptions, RedisSentinelOptions } from 'redis';
-import { ConnectionError, InvalidArgumentError } from './errors.js';
+import { CLIENT_LIBRARIES, loadClientLibrary, type ClientLibrary } from './client-library.js';
+import { InvalidArgumentError } from './errors.js';
+import { ioTransport } from './ioredis/connect.js';
+import { commandClassOf, ioTopology, isIoCluster, isIoRedis, type IoCluster, type IoCommandClass, type IoRedis } from './ioredis/types.js';
 import { SwitchableTransport } from './node-redis/switchable-transport.js';
+import { openOwned, type OwnedTarget } from './owned.js';
+import { PendingTransport } from './pending-transport.js';
 import { isRedisUrl, TARGET_SHAPES, type RedisTarget } from './target.js';
 import { checkBoolean, checkFunction, checkInteger, checkOptions, describeValue, isPlainObject } from './validate/index.js';
 import type { RedisAdapter } from './port.js';
@@ -37,40 +39,21 @@ export interface CreateAdapterOptions {
    * (default true). Set false to keep a plain client even on a cluster node.
    */
   detectCluster?: boolean;
+  /**
+   * The client library that opens a connection from a URL or settings:
+   * `'node-redis'` (package `redis`) or `'ioredis'`. Default: node-redis when it
+   * is installed, else ioredis. With ioredis, settings objects are read for
+   * their shape only (`url`, `rootNodes` URLs, `socket.host`/`port`,
+   * `sentinelRootNodes` and `name`); pass an ioredis client of your own for
+   * anything else. Ignored for a client object, which brings its own library.
+   */
+  client?: ClientLibrary;
 }
 
 /** The keys {@link CreateAdapterOptions} accepts. */
-export const CREATE_ADAPTER_OPTIONS = ['onError', 'commandTimeoutMs', 'detectCluster'] as const;
+export const CREATE_ADAPTER_OPTIONS = ['onError', 'commandTimeoutMs', 'detectCluster', 'client'] as const;
 
 const ADAPTER_BRAND = Symbol.for('@x/redis-adapter');
-
-/** Connection attempts before the first connect of an owned client gives up. */
-const INITIAL_CONNECT_ATTEMPTS = 3;
-
-/**
- * node-redis retries a refused connection forever by default, so `connect()`
- * never settles and every call hangs. For clients the adapter creates (and
- * when the caller set no strategy of its own): give up after a few attempts
- * until the first connection succeeded, then reconnect with a capped backoff.
- */
-function createOwnedClient(options: RedisClientOptions): AnyClient {
-  if (options.socket && 'reconnectStrategy' in options.socket) {
-    return createClient(options) as unknown as AnyClient;
-  }
-  let connectedOnce = false;
-  const socket = {
-    ...options.socket,
-    reconnectStrategy: (retries: number, cause: Error) => {
-      if (!connectedOnce && retries >= INITIAL_CONNECT_ATTEMPTS - 1) return cause;
-      return Math.min(50 * 2 ** Math.min(retries, 6), 2_000);
-    },
-  } as RedisClientOptions['socket'];
-  const client = createClient({ ...options, socket }) as unknown as AnyClient;
-  client.on('ready', () => {
-    connectedOnce = true;
-  });
-  return client;
-}
 
 /** True for anything that implements the adapter port (including other implementations). */
 export function isRedisAdapter(value: unknown): value is RedisAdapter {
@@ -100,67 +83,6 @@ function wrap(transport: Transport, owns: boolean, ready: Promise<void>, timeout
   return adapter;
 }
 
-function connectOwned<T extends { connect(): Promise<unknown>; on(ev: 'error', fn: (e: Error) => void): unknown }>(
-  conn: T,
-  onError: (err: Error) => void,
-  describe: string,
-): Promise<void> {
-  conn.on('error', onError);
-  const ready = conn.connect().then(
-    () => undefined,
-    (err: unknown) => {
-      throw new ConnectionError(`could not connect to ${describe}: ${(err as Error)?.message ?? String(err)}`, {
-        cause: err,
-      });
-    },
-  );
-  ready.catch(() => undefined); // surfaced on the first call, never as an unhandled rejection
-  return ready;
-}
-
-/** True when `INFO cluster` says the server is a cluster node. */
-async function isClusterNode(client: AnyClient): Promise<boolean> {
-  try {
-    const info = String(await client.sendCommand(['INFO', 'cluster']));
-    return /cluster_enabled:1/.test(info);
-  } catch {
-    return false; // INFO refused (some managed services): treat as standalone
-  }
-}
-
-/**
- * A client from a URL or `{ url }`: connects, asks whether the server is a
- * cluster node and, if so, replaces itself with a cluster seeded by the URL
- * before any call is sent.
- */
-function connectUrl(settings: RedisClientOptions & { url: string }, onError: (err: Error) => void, detect: boolean, timeoutMs: number | undefined): RedisAdapter {
-  const client = createOwnedClient(settings);
-  const transport = new SwitchableTransport(new ClientTransport(client, onError));
-  const connected = connectOwned(client, onError, redactUrl(settings.url));
-  const ready = !detect
-    ? connected
-    : connected.then(async () => {
-        if (!(await isClusterNode(client))) return;
-        const { url, ...defaults } = settings;
-        const cluster = createCluster(
-          withFailoverDefaults({
-            rootNodes: [{ url }],
-            defaults: defaults as RedisClusterOptions['defaults'],
-          }) as RedisClusterOptions,
-        ) as unknown as AnyCluster;
-        await client.close().catch(() => client.destroy());
-        await connectOwned(cluster, onError, `the Redis cluster of ${redactUrl(url)}`);
-        transport.switchTo(new ClusterTransport(cluster));
-      });
-  ready.catch(() => undefined); // surfaced on the first call, never as an unhandled rejection
-  return wrap(transport, true, ready, timeoutMs);
-}
-
-/** A URL without its password, for messages. */
-function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : auth}@`);
-}
-
 function badTarget(input: unknown, detail?: string): InvalidArgumentError {
   let hint = '';
   if (isPlainObject(input)) {
@@ -187,14 +109,6 @@ function seedOf(seed: unknown, i: number): unknown {
   return seed;
 }
 
-function clusterAdapter(settings: Record<string, unknown>, onError: (err: Error) => void, timeoutMs: number | undefined): RedisAdapter {
-  const seeds = settings.rootNodes as unknown[];
-  if (seeds.length === 0) throw badTarget(settings, 'a cluster needs at least one seed');
-  const options = withFailoverDefaults({ ...settings, rootNodes: seeds.map(seedOf) }) as unknown as RedisClusterOptions;
-  const cluster = createCluster(options) as unknown as AnyCluster;
-  return wrap(new ClusterTransport(cluster), true, connectOwned(cluster, onError, 'the Redis cluster'), timeoutMs);
-}
-
 /**
  * Wraps a connection target (see {@link RedisTarget}) into the adapter port.
  *
@@ -215,16 +129,25 @@ export function createRedisAdapter(input: RedisTarget, options?: CreateAdapterOp
   const onError = checkFunction<(err: Error) => void>(o.onError, 'onError') ?? (() => undefined);
   const t = o.commandTimeoutMs === undefined ? undefined : checkInteger(o.commandTimeoutMs, 'commandTimeoutMs', { min: 0, max: 2_147_483_647 });
   const detect = checkBoolean(o.detectCluster, 'detectCluster', true);
+  if (o.client !== undefined && !(CLIENT_LIBRARIES as readonly unknown[]).includes(o.client)) {
+    throw new InvalidArgumentError(`client must be one of ${CLIENT_LIBRARIES.map((c) => `'${c}'`).join(', ')}, got ${describeValue(o.client)}`, {
+      argument: 'client',
+    });
+  }
+  const owned = (target: OwnedTarget) => {
+    const { transport, ready } = openOwned(target, o.client as ClientLibrary | undefined, onError, t);
+    return wrap(transport, true, ready, t);
+  };
   if (typeof input === 'string') {
     if (!isRedisUrl(input)) throw badTarget(input, `not a redis:// or rediss:// URL: ${JSON.stringify((input as string).slice(0, 100))}`);
-    return connectUrl({ url: input }, onError, detect, t);
+    return owned({ shape: 'url', settings: { url: input }, detect });
   }
-  if (Array.isArray(input)) {
-    return clusterAdapter({ rootNodes: input }, onError, t);
-  }
+  if (Array.isArray(input)) return owned(clusterTarget({ rootNodes: input }));
   if (typeof input !== 'object' || input === null) throw badTarget(input);
   if (isRedisAdapter(input)) return input;
   const conn: object = input;
+  // ioredis first: its clients also have `duplicate` and `sendCommand`.
+  if (isIoCluster(conn) || isIoRedis(conn)) return ioredisAdapter(conn, onError, t);
   if (isCluster(conn)) return wrap(new ClusterTransport(conn), false, Promise.resolve(), t);
   if (isSentinel(conn)) return wrap(new SentinelTransport(conn), false, Promise.resolve(), t);
   if (isClient(conn)) return wrap(new ClientTransport(conn, onError), false, Promise.resolve(), t);
@@ -234,22 +157,43 @@ export function createRedisAdapter(input: RedisTarget, options?: CreateAdapterOp
   const settings = input as Record<string, unknown>;
   if (settings.url !== undefined) {
     if (!isRedisUrl(settings.url)) throw badTarget(settings.url, 'url is not a redis:// or rediss:// URL');
-    return connectUrl(settings as unknown as RedisClientOptions & { url: string }, onError, detect, t);
+    return owned({ shape: 'url', settings: settings as Record<string, unknown> & { url: string }, detect });
   }
   if (settings.rootNodes !== undefined) {
     if (!Array.isArray(settings.rootNodes)) throw badTarget(input, 'rootNodes must be an array of seeds');
-    return clusterAdapter(settings, onError, t);
+    return owned(clusterTarget(settings));
   }
   if (settings.sentinelRootNodes !== undefined) {
     if (!Array.isArray(settings.sentinelRootNodes) || typeof settings.name !== 'string' || settings.name.length === 0) {
       throw badTarget(input, 'sentinel settings need sentinelRootNodes (an array) and name (the master name)');
     }
-    const sentinel = createSentinel(settings as unknown as RedisSentinelOptions) as unknown as AnySentinel;
-    return wrap(new SentinelTransport(sentinel), true, connectOwned(sentinel, onError, `sentinel master ${settings.name}`), t);
+    return owned({ shape: 'sentinel', settings: settings as Record<string, unknown> & { sentinelRootNodes: unknown[]; name: string } });
   }
   if (isPlainObject(settings.socket)) {
-    const client = createOwnedClient(settings as RedisClientOptions);
-    return wrap(new ClientTransport(client, onError), true, connectOwned(client, onError, 'Redis'), t);
+    return owned({ shape: 'socket', settings: settings as Record<string, unknown> & { socket: Record<string, unknown> } });
   }
   throw badTarget(input);
+}
+
+function clusterTarget(settings: Record<string, unknown>): OwnedTarget {
+  const seeds = settings.rootNodes as unknown[];
+  if (seeds.length === 0) throw badTarget(settings, 'a cluster needs at least one seed');
+  return { shape: 'cluster', settings: { ...settings, rootNodes: seeds.map(seedOf) as Record<string, unknown>[] } };
+}
+
+/**
+ * An ioredis (or iovalkey) client, sentinel-configured client or cluster of the
+ * caller's. Commands are built with the `Command` class of the client's own
+ * library; when the object does not show it (a cluster before its first
+ * connect), it is taken from the installed `ioredis` before the first call.
+ */
+function ioredisAdapter(conn: IoRedis | IoCluster, onError: (err: Error) => void, t: number | undefined): RedisAdapter {
+  const own = commandClassOf(conn);
+  if (own) return wrap(ioTransport(conn, own, onError, t), false, Promise.resolve(), t);
+  const transport = new SwitchableTransport(new PendingTransport(ioTopology(conn)));
+  const ready = loadClientLibrary('ioredis').then((lib) => {
+    transport.switchTo(ioTransport(conn, (lib.module as { Command: unknown }).Command as IoCommandClass, onError, t));
+  });
+  ready.catch(() => undefined);
+  return wrap(transport, false, ready, t);
 }

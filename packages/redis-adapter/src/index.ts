@@ -1,6 +1,6 @@
 /**
- * The narrow Redis port of the `@x` primitives and its node-redis 6
- * implementation: scripts with NOSCRIPT fallback (also in pipelines), cluster
+ * The narrow Redis port of the `@x` primitives and its node-redis 6 and
+ * ioredis 5/6 implementations: scripts with NOSCRIPT fallback (also in pipelines), cluster
  * routing with a cross-slot check before sending, one subscriber connection
  * per adapter (sharded on a cluster), SCAN on every master, key helpers and
  * typed errors.
@@ -24,10 +24,12 @@ export type {
 } from './port.js';
 export { CALL_OPTIONS, SCAN_OPTIONS, SUBSCRIBE_OPTIONS } from './port.js';
 export { CREATE_ADAPTER_OPTIONS, createRedisAdapter, isRedisAdapter, type CreateAdapterOptions } from './create.js';
+export { CLIENT_LIBRARIES, MissingClientError, isMissingClientError, type ClientLibrary } from './client-library.js';
 export {
   TARGET_SHAPES,
   isRedisUrl,
   type ClusterSeed,
+  type IoredisConnection,
   type NodeRedisConnection,
   type RedisConnectOptions,
   type RedisInput,

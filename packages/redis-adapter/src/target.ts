@@ -11,6 +11,18 @@ export interface NodeRedisConnection {
   sendCommand(...args: never[]): Promise<unknown>;
 }
 
+/**
+ * An ioredis 5/6 (or iovalkey) `Redis`, sentinel-configured `Redis`
+ * (`{ sentinels, name }`) or `Redis.Cluster` that the caller created and owns.
+ * Typed structurally, so neither library is needed to compile against this
+ * type; the kind is told apart at run time.
+ */
+export interface IoredisConnection {
+  readonly status: string;
+  call(...args: never[]): unknown;
+  sendCommand(...args: never[]): unknown;
+}
+
 /** One cluster seed: a `redis://` URL, or node-redis' `{ url }` / socket settings. */
 export type ClusterSeed = string | RedisClusterOptions['rootNodes'][number];
 
@@ -38,12 +50,13 @@ export type RedisConnectOptions =
  * | `{ sentinelRootNodes, name, ... }` | connects to the sentinel-managed master | the object you passed it to |
  * | `{ socket: { host, port }, ... }` | connects a standalone client | the object you passed it to |
  * | a node-redis client, cluster or sentinel client | used as is | you: it is never closed for you |
+ * | an ioredis (or iovalkey) `Redis`, sentinel-configured `Redis` or `Redis.Cluster` | used as is | you: it is never closed for you |
  * | a `RedisAdapter` | used as is | you |
  *
  * The rule: **a connection you pass stays yours; a connection we open from a
  * URL or settings is ours, and `close()` ends it.**
  */
-export type RedisTarget = RedisAdapter | NodeRedisConnection | string | readonly string[] | RedisConnectOptions;
+export type RedisTarget = RedisAdapter | NodeRedisConnection | IoredisConnection | string | readonly string[] | RedisConnectOptions;
 
 /**
  * The former name of {@link RedisTarget}, kept as an alias.
@@ -54,7 +67,8 @@ export type RedisInput = RedisTarget;
 /** The shapes a target may take, for error messages. */
 export const TARGET_SHAPES =
   "a 'redis://' or 'rediss://' URL; { url, ... }; an array of cluster seed URLs or { rootNodes }; " +
-  '{ sentinelRootNodes, name }; { socket: { host, port } }; a node-redis client, cluster or sentinel client; or a RedisAdapter';
+  '{ sentinelRootNodes, name }; { socket: { host, port } }; a node-redis client, cluster or sentinel client; ' +
+  'an ioredis Redis or Redis.Cluster; or a RedisAdapter';
 
 const URL_PATTERN = /^rediss?:\/\//i;
 

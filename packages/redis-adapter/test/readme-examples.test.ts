@@ -23,4 +23,9 @@ describe('README examples', () => {
     });
     expect(stdout).toBe('received: hello\nids under the prefix: a, a*, a:b\n');
   });
+
+  it('runs examples/run-a-script-ioredis.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/run-a-script-ioredis.mjs'), { REDIS_URL: getTopologies().standalone.url });
+    expect(stdout).toBe('topology: standalone value: 5\n');
+  });
 });

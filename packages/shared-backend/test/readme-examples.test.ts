@@ -12,6 +12,7 @@ describe('README examples', () => {
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
       'examples/process-shared.mjs',
       'examples/quick-start.mjs',
+      'examples/redis-ioredis.mjs',
       'examples/redis.mjs',
       'examples/ttl.mjs',
     ]);
@@ -70,5 +71,10 @@ describe('README examples', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('runs examples/redis-ioredis.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/redis-ioredis.mjs'), env());
+    expect(stdout).toBe("threads: [ 'thread-1' ]\n");
   });
 });

@@ -52,8 +52,12 @@ export async function inspectTarball(tarball: string, pkg: PublicPackage): Promi
   if (!m.exports?.['.']?.import?.types || !m.exports?.['.']?.require?.types) problems.push('exports map without types');
   const usesRedis = Object.keys(m.dependencies ?? {}).some((d) => d === '@x/redis-adapter') || m.name === '@x/redis-adapter';
   if (usesRedis) {
-    if (!m.peerDependencies?.redis) problems.push('redis is not a peer dependency');
-    if (m.peerDependenciesMeta?.redis?.optional) problems.push('redis is an optional peer, but nothing works without it');
+    // Either client works: both are peers, both optional (the adapter loads the one a URL needs,
+    // and says to install one when neither is there).
+    for (const peer of ['redis', 'ioredis']) {
+      if (!m.peerDependencies?.[peer]) problems.push(`${peer} is not a peer dependency`);
+      else if (!m.peerDependenciesMeta?.[peer]?.optional) problems.push(`${peer} is a required peer: a user of the other client would have to install it`);
+    }
   }
   return problems;
 }

@@ -69,9 +69,14 @@ export function footprint(dir: string, pm: PackageManager): Footprint {
   return { packages, bytes };
 }
 
-/** The examples of a package (`examples/*.mjs` and `examples/*.ts`, sorted), none when it has no examples folder. */
-export function examplesOf(pkgDir: string): string[] {
-  return existsSync(join(pkgDir, 'examples')) ? exampleFiles(pkgDir) : [];
+/**
+ * The examples of a package (`examples/*.mjs` and `examples/*.ts`, sorted), none when it has no
+ * examples folder. Examples named `*-ioredis.*` need ioredis: they run in a project installed
+ * from the README's ioredis line (`client: 'ioredis'`), the others in the default one.
+ */
+export function examplesOf(pkgDir: string, client?: 'ioredis'): string[] {
+  const all = existsSync(join(pkgDir, 'examples')) ? exampleFiles(pkgDir) : [];
+  return all.filter((f) => /-ioredis\.[a-z]+$/.test(f) === (client === 'ioredis'));
 }
 
 const repoTsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

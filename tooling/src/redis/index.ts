@@ -40,3 +40,12 @@ export {
   type TopologyOf,
 } from './topology.js';
 export { waitUntil, type WaitOptions } from './wait.js';
+export {
+  CLIENT_KINDS,
+  connectIoClient,
+  connectIoCluster,
+  connectIoSentinel,
+  connectIoTopology,
+  hostPort,
+  type ClientKind,
+} from './io-clients.js';

@@ -30,7 +30,10 @@ export function defineRedisTestConfig(overrides = {}, options = {}) {
   const reporters = ['default'];
   if (reportDir) {
     const name = options.packageName ?? nearestPackageName(process.cwd());
-    reporters.push(['json', { outputFile: path.resolve(reportDir, reportFileName(name)) }]);
+    // A second run of some suites on another client library (X_REDIS_CLIENT) gets a report of its own.
+    const client = process.env.X_REDIS_CLIENT;
+    const runName = client && client !== 'node-redis' ? `${name}-${client}` : name;
+    reporters.push(['json', { outputFile: path.resolve(reportDir, reportFileName(runName)) }]);
   }
   const base = defineConfig({
     test: {

@@ -20,8 +20,11 @@ import { startStandalone, type StandaloneHandle, type StandaloneOptions } from '
 import type { RedisKind, SentinelTopology, Topology, TopologyOf } from '../redis/topology.js';
 import type { RedisTopologies } from './topologies.js';
 import { RoundTripProxy } from '../proxy/round-trip-proxy.js';
+import { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
+import { adminCommand } from '../redis/admin.js';
 
 export { randomPrefix } from '../redis/clients.js';
+export { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
 export type { RedisTopologies } from './topologies.js';
 export type { ClusterTopology, RedisKind, SentinelTopology, StandaloneTopology, Topology } from '../redis/topology.js';
 
@@ -163,4 +166,63 @@ export function useCluster(options?: ClusterOptions): () => ClusterHandle {
 /** A private master + replica + sentinel for this file. Needs the local binary. */
 export function useSentinel(options?: SentinelOptions): () => SentinelHandle {
   return useServer(() => startSentinel(options), 'sentinel setup');
+}
+
+/**
+ * The client library this run hands to the packages under test: `X_REDIS_CLIENT`
+ * (`node-redis`, the default, or `ioredis`). `pnpm test:ioredis` runs the
+ * suites that read it once more with `X_REDIS_CLIENT=ioredis`.
+ */
+export function clientKind(): ClientKind {
+  const v = process.env.X_REDIS_CLIENT;
+  if (v === undefined || v === '') return 'node-redis';
+  if (!(CLIENT_KINDS as readonly string[]).includes(v)) {
+    throw new HarnessError('BAD_CLIENT', `X_REDIS_CLIENT must be one of ${CLIENT_KINDS.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as ClientKind;
+}
+
+/** A connected client of either library, with a `close()` (ioredis' `quit()`). */
+export type TargetClient = { close(): Promise<unknown>; sendCommand(...args: never[]): Promise<unknown> };
+
+/**
+ * A connected client of this run's library ({@link clientKind}, or `kind`) for a
+ * topology, to pass to a package as its connection target. An ioredis client
+ * gets a `close()` (its `quit()`), so a test closes either kind the same way.
+ */
+export async function connectTarget(t: Topology, kind: ClientKind = clientKind()): Promise<TargetClient> {
+  if (kind === 'node-redis') return (await connectTopology(t)) as unknown as TargetClient;
+  const client = await connectIoTopology(t);
+  const closable = Object.assign(client, {
+    close: async () => {
+      if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
+    },
+  });
+  return closable as unknown as TargetClient;
+}
+
+/** Closes a client from {@link connectTarget}. */
+export async function closeTargetClient(client: TargetClient | undefined): Promise<void> {
+  await client?.close().catch(() => undefined);
+}
+
+/**
+ * `describe` blocks per topology ({@link forEachTopology}) and per client library:
+ * `[node-redis]` and `[ioredis]` inside each topology.
+ */
+export function forEachTopologyAndClient<K extends RedisKind>(
+  kinds: readonly K[],
+  body: (t: TopologyOf<K>, client: ClientKind) => void,
+  clients: readonly ClientKind[] = CLIENT_KINDS,
+): void {
+  forEachTopology(kinds, (t) => {
+    for (const client of clients) describe(`[${client}]`, () => body(t, client));
+  });
+}
+
+/** `SCRIPT FLUSH` on every node of a standalone server or cluster, on admin connections of its own (any client library under test). */
+export async function flushScriptsOn(t: Topology): Promise<void> {
+  if (t.kind === 'sentinel') throw new HarnessError('UNSUPPORTED', 'flushScriptsOn takes a standalone or cluster topology');
+  const urls = t.kind === 'standalone' ? [t.url] : t.rootNodes.map((n) => n.url);
+  await Promise.all(urls.map((url) => adminCommand(hostPort(url), ['SCRIPT', 'FLUSH'])));
 }

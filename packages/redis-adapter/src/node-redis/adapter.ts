@@ -16,7 +16,7 @@ import type {
   Subscription,
 } from '../port.js';
 import { hashedPart, hashSlot, hasHashedPart } from '../slot.js';
-import { isNoScript, mapError } from './map-error.js';
+import { isNoScript, mapError as mapNodeRedisError } from './map-error.js';
 import type { RawListener, SendOptions, Transport } from './transport.js';
 
 interface Prepared {
@@ -89,6 +89,11 @@ export class NodeRedisAdapter implements RedisAdapter {
 
   get topology() {
     return this.transport.topology;
+  }
+
+  /** The transport's error mapping (it knows its client library), node-redis' by default. */
+  #mapError(err: unknown, what: { script?: string; command?: string }, abortMeansTimeout?: boolean): Error {
+    return (this.transport.mapError ?? mapNodeRedisError)(err, what, abortMeansTimeout);
   }
 
   ready(): Promise<void> {
@@ -227,14 +232,14 @@ export class NodeRedisAdapter implements RedisAdapter {
     try {
       sent = this.transport.send(p.args, p.firstKey, sendOptions);
     } catch (err) {
-      return Promise.reject(mapError(err, p, this.transport.abortMeansTimeout(sendOptions)));
+      return Promise.reject(this.#mapError(err, p, this.transport.abortMeansTimeout(sendOptions)));
     }
     return sent.catch((err: unknown) => {
-      if (p.source === undefined || !isNoScript(err)) throw mapError(err, p, this.transport.abortMeansTimeout(sendOptions));
+      if (p.source === undefined || !isNoScript(err)) throw this.#mapError(err, p, this.transport.abortMeansTimeout(sendOptions));
       this.stats.noscriptFallbacks++;
       this.stats.commands++;
       return this.transport.send(evalArgs(p), p.firstKey, sendOptions).catch((err2: unknown) => {
-        throw mapError(err2, p, this.transport.abortMeansTimeout(sendOptions));
+        throw this.#mapError(err2, p, this.transport.abortMeansTimeout(sendOptions));
       });
     });
   }
@@ -270,14 +275,14 @@ export class NodeRedisAdapter implements RedisAdapter {
   async pipeline(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<unknown[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     const failedAt = settled.findIndex((r) => r.status === 'rejected');
-    if (failedAt !== -1) throw mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!, this.#abortMeansTimeout(options));
+    if (failedAt !== -1) throw this.#mapError((settled[failedAt] as PromiseRejectedResult).reason, prepared[failedAt]!, this.#abortMeansTimeout(options));
     return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value);
   }
 
   async pipelineSettled(calls: readonly (ScriptCall | CommandCall)[], options?: CallOptions): Promise<SettledReply[]> {
     const { prepared, settled } = await this.#pipeline(calls, options);
     return settled.map((r, i) =>
-      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: mapError(r.reason, prepared[i]!, this.#abortMeansTimeout(options)) },
+      r.status === 'fulfilled' ? { ok: true, value: r.value } : { ok: false, error: this.#mapError(r.reason, prepared[i]!, this.#abortMeansTimeout(options)) },
     );
   }
 
@@ -370,7 +375,7 @@ export class NodeRedisAdapter implements RedisAdapter {
       const fresh: ChannelState = { raw, listeners, ready: Promise.resolve() };
       fresh.ready = this.transport.subscribe(channel, raw).catch((err) => {
         if (this.#channels.get(channel) === fresh) this.#channels.delete(channel);
-        throw mapError(err, { command: 'SUBSCRIBE' });
+        throw this.#mapError(err, { command: 'SUBSCRIBE' });
       });
       state = fresh;
       this.#channels.set(channel, state);
@@ -430,7 +435,7 @@ export class NodeRedisAdapter implements RedisAdapter {
         try {
           yield* transport.scan(options?.match, count, options?.type);
         } catch (err) {
-          throw mapError(err, { command: 'SCAN' });
+          throw (transport.mapError ?? mapNodeRedisError)(err, { command: 'SCAN' });
         }
       },
     };

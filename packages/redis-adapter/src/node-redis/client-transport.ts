@@ -1,5 +1,5 @@
 import type { RedisClientType } from 'redis';
-import { InterruptionListeners, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
+import { InterruptionListeners, scanArgs, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { CallOptions } from './call-options.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -118,9 +118,7 @@ export async function* scanClient(
 ): AsyncIterable<string[]> {
   let cursor = '0';
   do {
-    const args = ['SCAN', cursor, 'COUNT', String(count)];
-    if (match !== undefined) args.push('MATCH', match);
-    if (type !== undefined) args.push('TYPE', type);
+    const args = scanArgs(cursor, count, match, type);
     const [next, keys] = (await client.sendCommand(args, { typeMapping: {} })) as [string, string[]];
     cursor = next;
     if (keys.length > 0) yield keys;

@@ -1,5 +1,5 @@
-import { ClientClosedError, ErrorReply } from 'redis';
-import { CommandError, ConnectionClosedError, ConnectionError, InvalidArgumentError, RedisPrimitiveError, ScriptError } from '../errors.js';
+import { ConnectionClosedError, ConnectionError, InvalidArgumentError, RedisPrimitiveError } from '../errors.js';
+import { mapReplyError } from '../reply-error.js';
 
 /**
  * True when Redis answered NOSCRIPT (the script is not in its cache). Told by
@@ -10,10 +10,13 @@ export function isNoScript(err: unknown): boolean {
   return err instanceof Error && typeof err.message === 'string' && err.message.startsWith('NOSCRIPT');
 }
 
-/** An error reply of the server, from this or another copy of node-redis. */
+/**
+ * An error reply of the server, from any copy of node-redis. Told by class name
+ * (node-redis is an optional peer: this module must load without it).
+ */
 const REPLY_CLASSES = new Set(['ErrorReply', 'SimpleError', 'BlobError', 'MultiErrorReply']);
 function isErrorReply(err: unknown): err is Error {
-  return err instanceof ErrorReply || (err instanceof Error && REPLY_CLASSES.has(err.constructor?.name));
+  return err instanceof Error && REPLY_CLASSES.has(err.constructor?.name);
 }
 
 /**
@@ -26,11 +29,8 @@ export function mapError(err: unknown, what: { script?: string; command?: string
   if (isA(err, 'TimeoutError') || (abortMeansTimeout && isA(err, 'AbortError'))) {
     return new ConnectionError('Redis connection failed: command timeout', { cause: err });
   }
-  if (isErrorReply(err)) {
-    if (what.script !== undefined) return new ScriptError(what.script, err.message, { cause: err });
-    return new CommandError(what.command ?? 'command', err.message, { cause: err });
-  }
-  if (err instanceof ClientClosedError || (err instanceof Error && err.constructor?.name === 'ClientClosedError')) return new ConnectionClosedError(undefined, { cause: err });
+  if (isErrorReply(err)) return mapReplyError(err.message, err, what);
+  if (err instanceof Error && err.constructor?.name === 'ClientClosedError') return new ConnectionClosedError(undefined, { cause: err });
   if (err instanceof Error && err.name === 'AbortError') return err;
   // node-redis refusing its arguments (a TypeError or RangeError thrown while encoding) is the
   // caller's input, not the connection: a ConnectionError would invite retries that cannot help.

@@ -27,6 +27,10 @@ export class SwitchableTransport implements Transport {
     return this.#inner.publishCommand;
   }
 
+  get mapError() {
+    return this.#inner.mapError;
+  }
+
   send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
     return this.#inner.send(args, firstKey, options);
   }

@@ -26,6 +26,8 @@ export interface Transport {
   readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   /** Closes the subscriber connection and, when owned, the main connection. */
   close(ownsMain: boolean): Promise<void>;
+  /** Maps this client library's failures to the typed errors; node-redis' mapping when absent. */
+  readonly mapError?: (err: unknown, what: { script?: string; command?: string }, abortMeansTimeout?: boolean) => Error;
 }
 
 export interface SendOptions {
@@ -98,4 +100,12 @@ export class InterruptionListeners {
       }
     }
   };
+}
+
+/** The arguments of one SCAN call (both client libraries' transports use them). */
+export function scanArgs(cursor: string, count: number, match: string | undefined, type: string | undefined): string[] {
+  const args = ['SCAN', cursor, 'COUNT', String(count)];
+  if (match !== undefined) args.push('MATCH', match);
+  if (type !== undefined) args.push('TYPE', type);
+  return args;
 }

@@ -1,9 +1,15 @@
-import { RESP_TYPES } from 'redis';
+/**
+ * node-redis' `RESP_TYPES.BLOB_STRING` and `RESP_TYPES.SIMPLE_STRING` (the RESP
+ * type bytes `$` and `+`), spelled out so this module loads without node-redis,
+ * an optional peer.
+ */
+const BLOB_STRING = 36;
+const SIMPLE_STRING = 43;
 
 /** Bulk and simple strings as Buffers (binary-safe replies). */
 export const BUFFER_MAPPING = {
-  [RESP_TYPES.BLOB_STRING]: Buffer,
-  [RESP_TYPES.SIMPLE_STRING]: Buffer,
+  [BLOB_STRING]: Buffer,
+  [SIMPLE_STRING]: Buffer,
 } as const;
 
 /** The default decoding, stated explicitly so a caller's client-level mapping cannot change our replies. */
