@@ -8,13 +8,14 @@
  */
 export {
   LIST_OPTIONS,
+  MAX_TTL_MS,
+  PRUNE_OPTIONS,
   REDIS_SAVER_OPTIONS,
+  RENAMED_SAVER_OPTIONS,
   RedisSaver,
-  TTL_OPTIONS,
   type PruneOptions,
   type PruneResult,
   type RedisSaverOptions,
-  type TtlOptions,
 } from './saver.js';
 export { ShallowRedisSaver } from './shallow.js';
 export { RedisJsonPlusSerializer } from './serde.js';

@@ -1,6 +1,7 @@
 import { RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -10,6 +11,8 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isClosedError,
+  isInvalidArgumentError,
 } from '@x/redis-adapter';
 
 /** A wait for the lock ran out of time (`timeoutMs`). Nothing is held. */
