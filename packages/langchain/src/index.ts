@@ -8,12 +8,24 @@
 export { RedisChatMessageHistory } from './redis-chat-message-history.js';
 export type { RedisChatMessageHistoryOptions, RedisChatMessageHistoryRedis } from './options.js';
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  InputTooLargeError,
   InvalidArgumentError,
   MessageTooLargeError,
+  NotSerializableError,
+  UnknownOptionError,
+  isClosedError,
+  isConnectionError,
+  isInputTooLargeError,
+  isInvalidArgumentError,
+  isMessageTooLargeError,
+  isNotSerializableError,
+  isRedisPrimitiveError,
+  isUnknownOptionError,
   RedisPrimitiveError,
   ScriptError,
 } from '@x/atomic-ops';
