@@ -21,6 +21,7 @@ export { ShallowRedisSaver } from './shallow.js';
 export { RedisJsonPlusSerializer } from './serde.js';
 export { CheckpointKeys, THREAD_KEY_NAMES } from './keys.js';
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -32,6 +33,12 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isClosedError,
+  isConnectionError,
   isCorruptCheckpointError,
+  isInputTooLargeError,
   isInvalidArgumentError,
+  isNotSerializableError,
+  isRedisPrimitiveError,
+  isUnknownOptionError,
 } from './errors.js';
