@@ -4,7 +4,7 @@
 // table's JSON payloads, so the values it refuses are the extra cases below.
 import { HumanMessage } from '@langchain/core/messages';
 import { connectTopology, forEachTopology } from '@x/tooling/vitest';
-import { describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
+import { PerIdObjects, describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { MAX_COUNT, MAX_TTL_MS } from '@x/atomic-ops';
 import { RedisChatMessageHistory } from '../src/index.js';
@@ -13,30 +13,24 @@ import { humanMessage } from '../src/testing.js';
 
 const LIMIT = 4096; // maxMessageBytes of the subjects, so "over the limit" stays small
 
-/** Histories on one adapter under one prefix; once closed, every history it hands out is closed. */
+/** Histories (one per id) on one adapter under one prefix. */
 class Subject {
-  readonly #histories = new Map<string, RedisChatMessageHistory>();
-  #closed = false;
+  readonly histories: PerIdObjects<RedisChatMessageHistory>;
   constructor(
     readonly client: { close(): Promise<unknown> },
     readonly adapter: RedisAdapter,
     readonly prefix: string,
-  ) {}
-  history(id: unknown): RedisChatMessageHistory {
-    let history = this.#histories.get(id as string);
-    if (history === undefined) {
-      history = new RedisChatMessageHistory(this.adapter, { sessionId: id as string, prefix: this.prefix, maxMessageBytes: LIMIT });
-      this.#histories.set(id as string, history);
-      if (this.#closed) void history.close();
-    }
-    return history;
+  ) {
+    this.histories = new PerIdObjects(
+      (id) => new RedisChatMessageHistory(adapter, { sessionId: id as string, prefix, maxMessageBytes: LIMIT }),
+      (history) => history.clear(),
+    );
   }
-  async close(): Promise<void> {
-    this.#closed = true;
-    for (const history of this.#histories.values()) {
-      await history.clear().catch(() => undefined);
-      await history.close();
-    }
+  history(id: unknown): RedisChatMessageHistory {
+    return this.histories.get(id);
+  }
+  close(): Promise<void> {
+    return this.histories.close();
   }
 }
 

@@ -5,7 +5,7 @@
 // it refuses are the extra cases below. A missing sessionId means a random one (documented):
 // `undefinedId` makes the table expect acceptance there.
 import { connectTopology, forEachTopology } from '@x/tooling/vitest';
-import { describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
+import { PerIdObjects, describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { MAX_COUNT, MAX_TTL_MS } from '@x/atomic-ops';
 import { RedisSession } from '../src/index.js';
@@ -17,30 +17,24 @@ const RANDOM = 'a random session id';
 const cyclic: Record<string, unknown> = { type: 'message', role: 'user', content: 'x' };
 cyclic.self = cyclic;
 
-/** Sessions on one adapter under one prefix; once closed, every session it hands out is closed. */
+/** Sessions (one per id) on one adapter under one prefix. */
 class Subject {
-  readonly #sessions = new Map<string, RedisSession>();
-  #closed = false;
+  readonly sessions: PerIdObjects<RedisSession>;
   constructor(
     readonly client: { close(): Promise<unknown> },
     readonly adapter: RedisAdapter,
     readonly prefix: string,
-  ) {}
-  session(id: unknown): RedisSession {
-    let session = id === undefined ? undefined : this.#sessions.get(id as string);
-    if (session === undefined) {
-      session = new RedisSession(this.adapter, { sessionId: id as string, prefix: this.prefix, maxItemBytes: LIMIT });
-      this.#sessions.set(id === undefined ? session.sessionId : (id as string), session);
-      if (this.#closed) void session.close();
-    }
-    return session;
+  ) {
+    this.sessions = new PerIdObjects(
+      (id) => new RedisSession(adapter, { sessionId: id as string, prefix, maxItemBytes: LIMIT }),
+      (session) => session.clearSession(),
+    );
   }
-  async close(): Promise<void> {
-    this.#closed = true;
-    for (const session of this.#sessions.values()) {
-      await session.clearSession().catch(() => undefined);
-      await session.close();
-    }
+  session(id: unknown): RedisSession {
+    return this.sessions.get(id);
+  }
+  close(): Promise<void> {
+    return this.sessions.close();
   }
 }
 
