@@ -7,4 +7,5 @@
  */
 export type { ScriptDescriptor, ScriptKeyName, ScriptArgName } from './descriptor.js';
 export * from '../generated/index.js';
-export { defineScript, type DefineScriptInput } from './define.js';
+export { DEFINE_SCRIPT_FIELDS, defineScript, type DefineScriptInput } from './define.js';
+export { InvalidScriptError, isInvalidScriptError } from './errors.js';

@@ -58,7 +58,7 @@ export async function redisServices(url: string, prefix = PREFIX, library: Clien
   const sessions = new AtomicOperations(redis, { prefix: `${prefix}:sessions`, lockTtlMs: LOCK_TTL_MS });
   return {
     mode: 'redis',
-    checkpointer: new RedisSaver({ redis, prefix: `${prefix}:checkpoints` }),
+    checkpointer: new RedisSaver(redis, { prefix: `${prefix}:checkpoints` }),
     sessions,
     buffers: new ContextBuffer<TurnSlot>({ backend }),
     registry: new ThreadRegistry({ backend }),

@@ -10,7 +10,7 @@ const N = Number(process.env.N ?? 4000);
 const redis = await resolveRedis('standalone');
 const node = createClient({ url: redis.url });
 await node.connect();
-const saver = new RedisSaver({ redis: node as never, prefix: `cpu-${process.pid}` });
+const saver = new RedisSaver(node as never, { prefix: `cpu-${process.pid}` });
 const CH = Array.from({ length: 10 }, (_, i) => `channel_${i}`);
 const value = (s: number, c: number) => ({ step: s, channel: c, text: `value ${s}/${c} `.padEnd(300, '.'), tags: ['a', 'b', 'c'], n: s * 10 + c });
 let tip = { configurable: { thread_id: 't', checkpoint_ns: '' } } as { configurable: Record<string, unknown> };

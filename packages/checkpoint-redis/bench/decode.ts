@@ -9,7 +9,7 @@ import { RedisSaver } from '../src/index.js';
 const redis = await resolveRedis('standalone');
 const node = createClient({ url: redis.url });
 await node.connect();
-const saver = new RedisSaver({ redis: node as never, prefix: `dec-${process.pid}` });
+const saver = new RedisSaver(node as never, { prefix: `dec-${process.pid}` });
 const CH = Array.from({ length: 10 }, (_, i) => `channel_${i}`);
 const value = (s: number, c: number) => ({ step: s, channel: c, text: `value ${s}/${c} `.padEnd(300, '.'), tags: ['a', 'b', 'c'], n: s * 10 + c });
 let tip = { configurable: { thread_id: 't', checkpoint_ns: '' } } as { configurable: Record<string, unknown> };
@@ -34,7 +34,7 @@ const fake = new Proxy(real, {
 const config = { configurable: { thread_id: 't', checkpoint_ns: '' } };
 const orig = real.runScript.bind(real);
 captured = await orig((await import('@x/lua-scripts')).checkpoint.getTuple, { keys: saver.keys.thread('t'), args: ['', '', 0] }, { returnBuffers: true });
-const offline = new RedisSaver({ redis: fake, prefix: `dec-${process.pid}` });
+const offline = new RedisSaver(fake, { prefix: `dec-${process.pid}` });
 const N = 20000;
 for (let r = 0; r < 3; r++) {
   const c0 = process.cpuUsage();

@@ -83,7 +83,7 @@ interface Contender {
 
 const contenders: Contender[] = [];
 
-const redisSaver = new RedisSaver({ redis: node as never, prefix: `bench-${run}` });
+const redisSaver = new RedisSaver(node as never, { prefix: `bench-${run}` });
 contenders.push({
   name: '@x/checkpoint-redis RedisSaver',
   saver: redisSaver,

@@ -8,7 +8,7 @@ const cluster = createCluster({ rootNodes });
 await cluster.connect();
 
 // Every key of a thread shares one hash tag, so each operation is one script on one node.
-const saver = new ShallowRedisSaver({ redis: cluster, prefix: `example-cluster-${process.pid}` });
+const saver = new ShallowRedisSaver(cluster, { prefix: `example-cluster-${process.pid}` });
 
 for (const thread of ['user:1', 'user:{2}', 'user:*']) {
   let parentId; // the previous checkpoint's id

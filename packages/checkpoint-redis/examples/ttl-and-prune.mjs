@@ -6,11 +6,11 @@ import { RedisSaver } from '@x/checkpoint-redis';
 const client = createClient({ url: process.env.REDIS_URL ?? 'redis://localhost:6379' });
 await client.connect();
 
-const saver = new RedisSaver({
-  redis: client,
+const saver = new RedisSaver(client, {
   prefix: `example-ttl-${process.pid}`,
   // every key of a thread expires 1 hour after its last write or read
-  ttl: { defaultTtlMs: 60 * 60 * 1000, refreshOnRead: true },
+  ttlMs: 60 * 60 * 1000,
+  refreshOnRead: true,
 });
 
 // ten checkpoints, each with one pending write

@@ -1,6 +1,7 @@
 import { RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -11,7 +12,13 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isClosedError,
+  isConnectionError,
+  isInputTooLargeError,
   isInvalidArgumentError,
+  isNotSerializableError,
+  isRedisPrimitiveError,
+  isUnknownOptionError,
 } from '@x/redis-adapter';
 
 /**

@@ -8,18 +8,20 @@
  */
 export {
   LIST_OPTIONS,
+  MAX_TTL_MS,
+  PRUNE_OPTIONS,
   REDIS_SAVER_OPTIONS,
+  RENAMED_SAVER_OPTIONS,
   RedisSaver,
-  TTL_OPTIONS,
   type PruneOptions,
   type PruneResult,
   type RedisSaverOptions,
-  type TtlOptions,
 } from './saver.js';
 export { ShallowRedisSaver } from './shallow.js';
 export { RedisJsonPlusSerializer } from './serde.js';
 export { CheckpointKeys, THREAD_KEY_NAMES } from './keys.js';
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -31,7 +33,13 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isClosedError,
+  isConnectionError,
   isCorruptCheckpointError,
+  isInputTooLargeError,
   isInvalidArgumentError,
+  isNotSerializableError,
+  isRedisPrimitiveError,
+  isUnknownOptionError,
 } from './errors.js';
 export { isRetryable } from '@x/redis-adapter';

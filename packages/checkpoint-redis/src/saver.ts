@@ -17,7 +17,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
 import {
-  ConnectionClosedError,
+  ClosedError,
   DEFAULT_MAX_ID_BYTES,
   InvalidArgumentError,
   MAX_ID_BYTES_LIMIT,
@@ -33,7 +33,8 @@ import {
   isRedisAdapter,
   type RedisAdapter,
   type RedisArg,
-  type RedisInput,
+  isRedisUrl,
+  type RedisTarget,
 } from '@x/redis-adapter';
 import { checkpoint as scripts } from '@x/lua-scripts';
 import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
@@ -51,30 +52,18 @@ import {
   type TuplesReply,
 } from './reply.js';
 
-/** Expiry of the keys of a thread. */
-export interface TtlOptions {
-  /**
-   * Every key of a thread (checkpoints, blobs, writes, indexes) expires this
-   * many milliseconds after the last write to the thread (or read, with
-   * `refreshOnRead`). All keys of a thread expire together. Unset or 0: no expiry.
-   */
-  defaultTtlMs?: number;
-  /** Reads (`getTuple`, `list`, `getDeltaChannelHistory`) refresh the TTL of the thread they read. */
-  refreshOnRead?: boolean;
-}
-
-/** Options of {@link RedisSaver} and {@link ShallowRedisSaver}. */
+/** Options of {@link RedisSaver} and {@link ShallowRedisSaver} (the connection is the first argument). */
 export interface RedisSaverOptions {
-  /**
-   * The Redis to use: a connected node-redis client, cluster or sentinel client that
-   * the caller owns (never closed by the saver), an `@x/redis-adapter` adapter, or a
-   * URL / connection settings (then the saver owns the connection and `close()` ends it).
-   */
-  redis: RedisInput;
   /** Key prefix (default `checkpoint`). Keys are `<prefix>:{<prefix>:<thread>}:<name>`. */
   prefix?: string;
-  /** Expiry of threads; default: none. */
-  ttl?: TtlOptions;
+  /**
+   * Every key of a thread (checkpoints, blobs, writes, indexes) expires this many
+   * milliseconds after the last write to the thread (or read, with `refreshOnRead`).
+   * All keys of a thread expire together. Unset or 0: no expiry (the default).
+   */
+  ttlMs?: number;
+  /** Reads (`getTuple`, `list`, `getDeltaChannelHistory`) refresh the TTL of the thread they read (default `false`). */
+  refreshOnRead?: boolean;
   /**
    * Serializer for checkpoints, metadata, channel values and writes. Default:
    * {@link RedisJsonPlusSerializer} (LangGraph's JsonPlusSerializer plus `Date`).
@@ -96,9 +85,9 @@ export interface RedisSaverOptions {
 
 /** Every key of {@link RedisSaverOptions}; any other is refused with `UnknownOptionError`. */
 export const REDIS_SAVER_OPTIONS = [
-  'redis',
   'prefix',
-  'ttl',
+  'ttlMs',
+  'refreshOnRead',
   'serde',
   'onError',
   'listPageSize',
@@ -106,8 +95,17 @@ export const REDIS_SAVER_OPTIONS = [
   'maxIdBytes',
 ] as const;
 
-/** Every key of {@link TtlOptions}. */
-export const TTL_OPTIONS = ['defaultTtlMs', 'refreshOnRead'] as const;
+/**
+ * Option names of earlier versions and what replaced them; each is refused with
+ * `UnknownOptionError` pointing at the new name (pre-1.0 renames).
+ */
+export const RENAMED_SAVER_OPTIONS: Readonly<Record<string, string>> = {
+  ttl: 'ttlMs',
+  defaultTtlMs: 'ttlMs',
+};
+
+/** The largest `ttlMs` accepted: ten years (the limit `@x/shared-backend` uses too). */
+export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 
 /** Every key of the options of `list` (LangGraph's `CheckpointListOptions`). */
 export const LIST_OPTIONS = ['limit', 'before', 'filter'] as const;
@@ -118,6 +116,9 @@ export interface PruneOptions {
   keepLast: number;
 }
 
+/** Every key of {@link PruneOptions}. */
+export const PRUNE_OPTIONS = ['keepLast'] as const;
+
 /** What {@link RedisSaver.prune} removed. */
 export interface PruneResult {
   /** Checkpoints dropped (with their pending writes). */
@@ -127,7 +128,6 @@ export interface PruneResult {
 }
 
 const PRUNE_BUDGET = 1000;
-const FIRST_CONNECT_ATTEMPTS = 3;
 const DELTA_STEPS = 256;
 
 type Configurable = Record<string, unknown>;
@@ -136,10 +136,6 @@ function configurable(config: RunnableConfig | undefined): Configurable {
   return (config?.configurable ?? {}) as Configurable;
 }
 
-function toThreadId(value: unknown, argument = 'thread_id', maxBytes = DEFAULT_MAX_ID_BYTES): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return checkId(value, argument, maxBytes);
-}
 
 /**
  * With no `thread_id` in `conf`, a key that looks like a misspelt one
@@ -160,22 +156,6 @@ function refuseMisspeltThreadId(conf: Configurable, where: string): void {
   }
 }
 
-/** Checks a `ttl` option: `undefined` or `{ defaultTtlMs?, refreshOnRead? }`. */
-function checkTtl(value: unknown, where: string): { ttlMs: number; refreshOnRead: boolean } {
-  if (value !== undefined && !isPlainObject(value)) {
-    throw new InvalidArgumentError(
-      `${where}: ttl must be an object { defaultTtlMs?: number, refreshOnRead?: boolean }, got ${describeValue(value)}` +
-        (typeof value === 'number' ? ` (write ttl: { defaultTtlMs: ${value} })` : ''),
-      { argument: 'ttl' },
-    );
-  }
-  const ttl = checkOptions(value as TtlOptions | undefined, `${where} ttl`, { accepted: TTL_OPTIONS });
-  return {
-    ttlMs: checkInteger(ttl.defaultTtlMs, 'ttl.defaultTtlMs', { min: 0 }, 0),
-    refreshOnRead: checkBoolean(ttl.refreshOnRead, 'ttl.refreshOnRead', false),
-  };
-}
-
 /** An own property (never one inherited from Object.prototype). */
 function has(object: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(object, key);
@@ -185,14 +165,6 @@ function has(object: object, key: string): boolean {
 function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
   else object[key] = value;
-}
-
-function positiveInt(value: number | undefined, fallback: number, argument: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`${argument} must be a positive integer, got ${value}`, { argument });
-  }
-  return value;
 }
 
 /** Strict byte order of two encoded names (the order the lex indexes keep). */
@@ -244,60 +216,71 @@ export class RedisSaver extends BaseCheckpointSaver {
   /** True for {@link ShallowRedisSaver}: a put drops the namespace's older checkpoints. */
   protected readonly shallow: boolean = false;
 
-  constructor(options: RedisSaverOptions) {
-    super(options?.serde ?? new RedisJsonPlusSerializer());
-    const where = `${new.target.name} options`;
-    if (!isPlainObject(options) || options.redis === undefined) {
-      throw new InvalidArgumentError(`${new.target.name} needs { redis }: a node-redis client, cluster, sentinel, adapter or URL`, {
-        argument: 'redis',
+  /**
+   * @param redis - the connection (see `RedisTarget`): a URL (on a cluster node it
+   *   connects to the cluster), `{ url }`, cluster seeds or `{ rootNodes }`, sentinel
+   *   settings, a node-redis client / cluster / sentinel client, or an adapter. A
+   *   connection you pass stays yours; one the saver opens from a URL or settings is
+   *   closed by `close()`.
+   * @param options - see {@link RedisSaverOptions}; unknown keys are refused.
+   */
+  constructor(redis: RedisTarget, options?: RedisSaverOptions) {
+    const name = new.target.name;
+    const where = `${name} options`;
+    if (redis === undefined || redis === null) {
+      throw new InvalidArgumentError(`${name}(redis, options) needs a Redis connection target as its first argument`, { argument: 'redis' });
+    }
+    if (isPlainObject(redis) && Object.hasOwn(redis, 'redis')) {
+      throw new InvalidArgumentError(
+        `${name} takes the connection as its first argument: write new ${name}(redis, { prefix, ttlMs, ... }) ` +
+          `instead of new ${name}({ redis, ... })`,
+        { argument: 'redis' },
+      );
+    }
+    if (isPlainObject(options) && Object.hasOwn(options, 'redis')) {
+      throw new InvalidArgumentError(`${name}(redis, options): the connection is the first argument, so options take no redis`, {
+        argument: 'options',
       });
     }
-    checkOptions(options, where, { accepted: REDIS_SAVER_OPTIONS });
-    const { ttlMs, refreshOnRead } = checkTtl(options.ttl, where);
-    this.#ttlMs = ttlMs;
-    this.#refreshOnRead = refreshOnRead;
-    this.#pageSize = positiveInt(options.listPageSize, 100, 'listPageSize');
-    this.#scanBudget = positiveInt(options.listScanBudget, 1000, 'listScanBudget');
-    this.#maxIdBytes = checkLimit(options.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
-    const serde = options.serde as Partial<SerializerProtocol> | undefined;
+    const o = checkOptions(options, where, { accepted: REDIS_SAVER_OPTIONS, renamed: RENAMED_SAVER_OPTIONS });
+    const serde = o.serde as Partial<SerializerProtocol> | undefined;
     if (serde !== undefined && (typeof serde !== 'object' || serde === null || typeof serde.dumpsTyped !== 'function' || typeof serde.loadsTyped !== 'function')) {
       throw new InvalidArgumentError(`serde must be a serializer with dumpsTyped and loadsTyped, got ${describeValue(serde)}`, {
         argument: 'serde',
       });
     }
-    checkFunction(options.onError, 'onError');
+    super(o.serde ?? new RedisJsonPlusSerializer());
+    this.#ttlMs = checkInteger(o.ttlMs, 'ttlMs', { min: 0, max: MAX_TTL_MS }, 0);
+    this.#refreshOnRead = checkBoolean(o.refreshOnRead, 'refreshOnRead', false);
+    this.#pageSize = checkInteger(o.listPageSize, 'listPageSize', { min: 1, max: 100_000 }, 100);
+    this.#scanBudget = checkInteger(o.listScanBudget, 'listScanBudget', { min: 1, max: 1_000_000 }, 1000);
+    this.#maxIdBytes = checkLimit(o.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
+    const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
     this.#checkEncodable = this.serde instanceof JsonPlusSerializer;
-    this.keys = new CheckpointKeys(options.prefix === undefined ? 'checkpoint' : checkId(options.prefix, 'prefix', this.#maxIdBytes));
+    this.keys = new CheckpointKeys(o.prefix === undefined ? 'checkpoint' : checkId(o.prefix, 'prefix', this.#maxIdBytes));
     this.#syncSerde =
       this.serde instanceof RedisJsonPlusSerializer && this.serde.loadsTyped === RedisJsonPlusSerializer.prototype.loadsTyped;
-    const given = options.redis;
-    this.redis = createRedisAdapter(given, options.onError ? { onError: options.onError } : {});
-    this.#ownsConnection = !isRedisAdapter(given) && this.redis.ownsConnection;
+    this.redis = createRedisAdapter(redis, onError ? { onError } : {});
+    this.#ownsConnection = !isRedisAdapter(redis) && this.redis.ownsConnection;
   }
 
   /**
-   * Connects to a Redis URL and returns a saver that owns the connection
-   * (`close()` or `await using` ends it). Rejects when Redis cannot be reached.
+   * Connects to a Redis URL (a cluster node's URL connects to its cluster) and
+   * returns a saver that owns the connection (`close()` or `await using` ends it),
+   * once the connection is up and its topology known. Rejects with
+   * `ConnectionError` when Redis cannot be reached.
    */
   static async fromUrl<T extends RedisSaver>(
-    this: new (options: RedisSaverOptions) => T,
+    this: new (redis: RedisTarget, options?: RedisSaverOptions) => T,
     url: string,
-    options: Omit<RedisSaverOptions, 'redis'> = {},
+    options?: RedisSaverOptions,
   ): Promise<T> {
-    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-      throw new InvalidArgumentError('fromUrl needs a redis:// or rediss:// URL', { argument: 'url' });
+    if (!isRedisUrl(url)) {
+      throw new InvalidArgumentError(`fromUrl needs a redis:// or rediss:// URL, got ${describeValue(url)}`, { argument: 'url' });
     }
-    // node-redis retries a refused first connection forever; give up after a few
-    // attempts until the first connection succeeds, then reconnect with backoff.
-    let connected = false;
-    const reconnectStrategy = (retries: number, cause: Error): number | Error => {
-      if (!connected && retries >= FIRST_CONNECT_ATTEMPTS) return cause;
-      return Math.min(2 ** retries * 50, 2000);
-    };
-    const saver = new this({ ...options, redis: { url, socket: { reconnectStrategy } } });
+    const saver = new this(url, options);
     try {
-      await saver.redis.command({ command: ['PING'] });
-      connected = true;
+      await saver.redis.ready();
     } catch (err) {
       await saver.close().catch(() => undefined);
       throw err;
@@ -305,18 +288,18 @@ export class RedisSaver extends BaseCheckpointSaver {
     return saver;
   }
 
-  /** The TTL (ms) given to threads on write; 0 when they do not expire. */
-  get defaultTtlMs(): number {
+  /** The TTL (ms) given to threads on write (the `ttlMs` option); 0 when they do not expire. */
+  get ttlMs(): number {
     return this.#ttlMs;
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new ConnectionClosedError('the RedisSaver is closed');
+    if (this.#closed) throw new ClosedError(this.constructor.name);
   }
 
-  /** A checked thread id (numbers become strings), at most `maxIdBytes`. */
+  /** A checked thread id: a non-empty string (a number is refused, never converted) of at most `maxIdBytes`. */
   #threadId(value: unknown, argument = 'thread_id'): string {
-    return toThreadId(value, argument, this.#maxIdBytes);
+    return checkId(value, argument, this.#maxIdBytes);
   }
 
   /** A checked, encoded name: `checkId` (or `''` when `allowEmpty`), then {@link encodeName}. */
@@ -770,10 +753,8 @@ export class RedisSaver extends BaseCheckpointSaver {
   async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
     this.#assertOpen();
     if (!Array.isArray(threadIds)) throw new InvalidArgumentError('threadIds must be an array', { argument: 'threadIds' });
-    const keepLast = options?.keepLast;
-    if (!Number.isSafeInteger(keepLast) || keepLast < 0) {
-      throw new InvalidArgumentError(`keepLast must be a non-negative integer, got ${keepLast}`, { argument: 'keepLast' });
-    }
+    if (options === undefined) throw new InvalidArgumentError('prune(threadIds, { keepLast }) needs its options', { argument: 'options' });
+    const keepLast = checkInteger(checkOptions(options, 'prune options', { accepted: PRUNE_OPTIONS }).keepLast, 'keepLast');
     let pending = [...new Set(threadIds.map((t) => this.#threadId(t, 'threadIds')))].map((threadId) => ({
       keys: this.keys.thread(threadId),
       from: Buffer.alloc(0) as Buffer,

@@ -1,10 +1,11 @@
 // The shared bad-input suite (@x/tooling/bad-input) against the saver, on a standalone
-// server and on a cluster. Ids and payloads are not table-driven here: LangGraph passes
-// numeric thread ids (kept as strings) and its serializer stores Dates, Maps and undefined,
-// so the saver's own id and value checks are the extra cases below (and strict-input.test.ts).
+// server and on a cluster. Thread ids are table-driven on the calls that need one (`getTuple`
+// and `list` read every thread or none when it is missing, as LangGraph's contract says).
+// Payloads are not: LangGraph's serializer stores Dates, Maps and undefined, so the saver's
+// own value checks are the extra cases below (and strict-input.test.ts).
 import { connectTopology, forEachTopology } from '@x/tooling/vitest';
-import { describeBadInput, type EntryPoint, type NumberOption } from '@x/tooling/bad-input';
-import { LIST_OPTIONS, REDIS_SAVER_OPTIONS, RedisSaver, ShallowRedisSaver } from '../src/index.js';
+import { describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
+import { LIST_OPTIONS, MAX_TTL_MS, PRUNE_OPTIONS, REDIS_SAVER_OPTIONS, RedisSaver, ShallowRedisSaver } from '../src/index.js';
 import { checkpoint, meta, toArray } from './fixtures.js';
 import { dropPrefix } from './helpers.js';
 
@@ -13,7 +14,6 @@ interface Subject {
   readonly client: { close(): Promise<unknown> };
 }
 
-const positive: NumberOption = { min: 1, max: Number.MAX_SAFE_INTEGER };
 const cfg = (thread_id: string, extra: Record<string, unknown> = {}) => ({ configurable: { thread_id, checkpoint_ns: '', ...extra } });
 const cyclic: Record<string, unknown> = { a: 1 };
 cyclic.self = cyclic;
@@ -26,18 +26,39 @@ const entryPoints: EntryPoint<Subject>[] = [
     options: { accepted: LIST_OPTIONS, numbers: { limit: { min: 0, max: Number.MAX_SAFE_INTEGER } } },
   },
   { name: 'getTuple', call: (s) => s.saver.getTuple(cfg('t')), valid: {} },
-  { name: 'put', call: (s) => s.saver.put(cfg('t'), checkpoint({ a: 1 }), meta(0), { a: 1 }), valid: {} },
-  { name: 'putWrites', call: (s) => s.saver.putWrites(cfg('t', { checkpoint_id: 'cp' }), [['a', 1]], 'task'), valid: {} },
-  { name: 'deleteThread', call: (s) => s.saver.deleteThread('other'), valid: {} },
+  {
+    name: 'put',
+    call: (s, a) => s.saver.put(cfg(a.id as string), checkpoint({ a: 1 }), meta(0), { a: 1 }),
+    valid: { id: 't' },
+    takesId: true,
+  },
+  {
+    name: 'putWrites',
+    call: (s, a) => s.saver.putWrites(cfg(a.id as string, { checkpoint_id: 'cp' }), [['a', 1]], 'task'),
+    valid: { id: 't' },
+    takesId: true,
+  },
+  { name: 'deleteThread', call: (s, a) => s.saver.deleteThread(a.id as string), valid: { id: 'other' }, takesId: true },
+  {
+    name: 'prune',
+    call: (s, a) => s.saver.prune(['other'], a.options as never),
+    valid: { options: { keepLast: 1 } },
+    options: { accepted: PRUNE_OPTIONS, numbers: { keepLast: { min: 0, max: Number.MAX_SAFE_INTEGER } }, required: true },
+  },
 ];
 
 const saverCase = (Saver: typeof RedisSaver) => ({
   name: `new ${Saver.name}`,
-  make: (options: Record<string, unknown>) => new Saver(options as never),
+  make: (options: Record<string, unknown>) => new Saver('redis://127.0.0.1:1', options as never),
   dispose: (made: unknown) => (made as RedisSaver).close(),
-  valid: { redis: 'redis://127.0.0.1:1' },
+  valid: {},
   accepted: REDIS_SAVER_OPTIONS,
-  numbers: { listPageSize: positive, listScanBudget: positive, maxIdBytes: { min: 1, max: 65_536 } },
+  numbers: {
+    ttlMs: { min: 0, max: MAX_TTL_MS },
+    listPageSize: { min: 1, max: 100_000 },
+    listScanBudget: { min: 1, max: 1_000_000 },
+    maxIdBytes: { min: 1, max: 65_536 },
+  },
 });
 
 forEachTopology(['standalone', 'cluster'], (t) => {
@@ -45,7 +66,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     name: `RedisSaver (${t.kind})`,
     open: async (prefix) => {
       const client = await connectTopology(t);
-      return { client: client as never, saver: new RedisSaver({ redis: client as never, prefix }) };
+      return { client: client as never, saver: new RedisSaver(client as never, { prefix }) };
     },
     close: async (s) => {
       await dropPrefix(s.saver.redis, s.saver.keys.keyspace.prefix);
@@ -54,12 +75,21 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     },
     commands: (s) => s.saver.redis.stats.commands,
     entryPoints,
-    closedName: 'RedisSaver',
-    closedCodes: ['ERR_CONNECTION_CLOSED'],
+    closedName: 'RedisSaver is closed',
+    closedCodes: ['ERR_CLOSED'],
     constructors: [saverCase(RedisSaver), saverCase(ShallowRedisSaver)],
     extra: [
-      { name: 'ttl as a number', run: (s) => new RedisSaver({ redis: s.saver.redis, ttl: 60_000 as never }), code: 'ERR_INVALID_ARGUMENT', message: /defaultTtlMs: 60000/ },
-      { name: 'a misspelled ttl option', run: (s) => new RedisSaver({ redis: s.saver.redis, ttl: { defaultTtl: 1 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /"defaultTtlMs"/ },
+      { name: 'the renamed ttl option', run: (s) => new RedisSaver(s.saver.redis, { ttl: { defaultTtlMs: 1 } } as never), code: 'ERR_UNKNOWN_OPTION', message: /"ttl" is no longer an option, use "ttlMs"/ },
+      { name: 'the renamed defaultTtlMs option', run: (s) => new RedisSaver(s.saver.redis, { defaultTtlMs: 1 } as never), code: 'ERR_UNKNOWN_OPTION', message: /use "ttlMs"/ },
+      { name: 'refreshOnRead as a string', run: (s) => new RedisSaver(s.saver.redis, { refreshOnRead: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /"yes" \(a string\)/ },
+      { name: 'the single-object form { redis, ... }', run: (s) => new RedisSaver({ redis: s.saver.redis, prefix: 'p' } as never), code: 'ERR_INVALID_ARGUMENT', message: /new RedisSaver\(redis, \{ prefix, ttlMs, \.\.\. \}\)/ },
+      { name: 'redis inside the options', run: (s) => new RedisSaver(s.saver.redis, { redis: s.saver.redis } as never), code: 'ERR_INVALID_ARGUMENT', message: /first argument/ },
+      { name: 'no connection target', run: () => new RedisSaver(undefined as never), code: 'ERR_INVALID_ARGUMENT', message: /first argument/ },
+      { name: 'options in place of the connection', run: () => new RedisSaver({ prefix: 'p', ttlMs: 5 } as never), code: 'ERR_INVALID_ARGUMENT', message: /connection first/ },
+      { name: 'fromUrl with a host:port string', run: () => RedisSaver.fromUrl('localhost:6379'), code: 'ERR_INVALID_ARGUMENT', message: /redis:\/\// },
+      { name: 'a numeric thread_id (no coercion)', run: (s) => s.saver.getTuple({ configurable: { thread_id: 7 } }), code: 'ERR_INVALID_ARGUMENT', message: /7 \(a number\)/ },
+      { name: 'a numeric thread_id on list', run: (s) => toArray(s.saver.list({ configurable: { thread_id: 7 } })), code: 'ERR_INVALID_ARGUMENT', message: /\(a number\)/ },
+      { name: 'prune with a numeric thread id', run: (s) => s.saver.prune([7 as never], { keepLast: 1 }), code: 'ERR_INVALID_ARGUMENT', message: /\(a number\)/ },
       { name: 'list with limit -1', run: (s) => toArray(s.saver.list(cfg('t'), { limit: -1 })), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'getTuple with threadId instead of thread_id', run: (s) => s.saver.getTuple({ configurable: { threadId: 't' } }), code: 'ERR_INVALID_ARGUMENT', message: /"thread_id"/ },
       { name: 'a thread_id over 1024 bytes', run: (s) => s.saver.getTuple(cfg('x'.repeat(1025))), code: 'ERR_TOO_LARGE' },

@@ -26,12 +26,12 @@ export function useRedis(t: T): { client: () => AnyRedisClient; adapter: () => R
 /** A saver on a fresh random prefix. */
 export function makeSaver(
   client: AnyRedisClient,
-  options: Omit<RedisSaverOptions, 'redis'> = {},
+  options: RedisSaverOptions = {},
   shallow = false,
 ): RedisSaver {
   const prefix = options.prefix ?? randomPrefix('cp').replace(/:$/, '');
   const Saver = shallow ? ShallowRedisSaver : RedisSaver;
-  return new Saver({ ...options, prefix, redis: client as never });
+  return new Saver(client as never, { ...options, prefix });
 }
 
 /** Every key under a saver's prefix (SCAN on every master). */

@@ -191,7 +191,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     }
 
     it('is newest first with no hidden limit, honours before (uuid6) and limit', async () => {
-      const saver = new RedisSaver({ redis: redis.client() as never, prefix: `cp-list-${Date.now()}`, listPageSize: 7 });
+      const saver = new RedisSaver(redis.client() as never, { prefix: `cp-list-${Date.now()}`, listPageSize: 7 });
       const ids = await history(saver, 'long', 120);
       const all = await toArray(saver.list({ configurable: { thread_id: 'long' } }));
       expect(all.map((t) => t.checkpoint.id)).toEqual([...ids].reverse());
@@ -201,7 +201,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     });
 
     it('filters on any top-level metadata key on the server', async () => {
-      const saver = new RedisSaver({ redis: redis.client() as never, prefix: `cp-filter-${Date.now()}`, listScanBudget: 16 });
+      const saver = new RedisSaver(redis.client() as never, { prefix: `cp-filter-${Date.now()}`, listScanBudget: 16 });
       const ids = await history(saver, 'f', 40);
       const conf = { configurable: { thread_id: 'f' } };
       const odd = await toArray(saver.list(conf, { filter: { parity: 'odd' } }));
@@ -283,7 +283,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       await expect(saver.put({ configurable: { thread_id: 'x' } }, checkpoint({ a: 1 }, { a: Number.NaN }), meta(0), {})).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(saver.prune(['x'], { keepLast: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(saver.deleteThread(undefined as never)).rejects.toBeInstanceOf(InvalidArgumentError);
-      expect(() => new RedisSaver({ redis: redis.client() as never, ttl: { defaultTtlMs: -5 } })).toThrow(InvalidArgumentError);
+      expect(() => new RedisSaver(redis.client() as never, { ttlMs: -5 })).toThrow(InvalidArgumentError);
       expect(saver.redis.stats.commands).toBe(sent);
       expect(await saver.getTuple({ configurable: {} })).toBeUndefined();
     });
@@ -318,7 +318,7 @@ describe('connection ownership', () => {
   it('close() leaves a caller-owned client open', async () => {
     const { connectClient } = await import('@x/tooling/redis');
     const client = await connectClient(getTopologies().standalone.url);
-    const saver = new RedisSaver({ redis: client, prefix: `own-${Date.now()}` });
+    const saver = new RedisSaver(client, { prefix: `own-${Date.now()}` });
     await saver.close();
     expect(await client.ping()).toBe('PONG');
     await client.close();

@@ -42,27 +42,33 @@ forEachTopology(['standalone', 'cluster'], (t) => {
 
   describe('constructor options', () => {
     for (const Saver of [RedisSaver, ShallowRedisSaver]) {
-      it(`${Saver.name}: ttl must be the documented object; unknown keys name the nearest option`, async () => {
+      it(`${Saver.name}: takes the connection first; old option names point at the new ones; unknown keys name the nearest option`, async () => {
         const client = redis.client() as never;
-        const ttlNumber = await thrown(() => new Saver({ redis: client, ttl: 60_000 as never }));
-        expect(ttlNumber).toBeInstanceOf(InvalidArgumentError);
-        expect(ttlNumber.message).toMatch(/ttl: \{ defaultTtlMs: 60000 \}/);
-        const ttlTypo = (await thrown(() => new Saver({ redis: client, ttl: { defaultTtl: 5 } as never }))) as UnknownOptionError;
-        expect(ttlTypo).toBeInstanceOf(UnknownOptionError);
-        expect(ttlTypo.suggestion).toBe('defaultTtlMs');
-        expect(await thrown(() => new Saver({ redis: client, ttl: { refreshOnRead: 'yes' as never } }))).toBeInstanceOf(InvalidArgumentError);
-        const unknown = (await thrown(() => new Saver({ redis: client, prefx: 'p' } as never))) as UnknownOptionError;
+        const single = await thrown(() => new Saver({ redis: client, prefix: 'p' } as never));
+        expect(single).toBeInstanceOf(InvalidArgumentError);
+        expect(single.message).toContain(`new ${Saver.name}(redis, { prefix, ttlMs, ... })`);
+        const ttl = (await thrown(() => new Saver(client, { ttl: { defaultTtlMs: 60_000 } } as never))) as UnknownOptionError;
+        expect(ttl).toBeInstanceOf(UnknownOptionError);
+        expect(ttl.suggestion).toBe('ttlMs');
+        expect(ttl.message).toMatch(/"ttl" is no longer an option, use "ttlMs"/);
+        const ttlTypo = (await thrown(() => new Saver(client, { ttlMS: 5 } as never))) as UnknownOptionError;
+        expect(ttlTypo.suggestion).toBe('ttlMs');
+        const ttlText = await thrown(() => new Saver(client, { ttlMs: '60000' as never }));
+        expect(ttlText).toBeInstanceOf(InvalidArgumentError);
+        expect(ttlText.message).toMatch(/ttlMs .*"60000" \(a string\)/);
+        expect(await thrown(() => new Saver(client, { refreshOnRead: 'yes' as never }))).toBeInstanceOf(InvalidArgumentError);
+        const unknown = (await thrown(() => new Saver(client, { prefx: 'p' } as never))) as UnknownOptionError;
         expect(unknown).toBeInstanceOf(UnknownOptionError);
         expect(unknown.code).toBe('ERR_UNKNOWN_OPTION');
         expect(unknown.suggestion).toBe('prefix');
         expect(unknown.message).toContain(`${Saver.name} options`);
-        expect(await thrown(() => new Saver({ redis: client, maxIdBytes: 0 }))).toBeInstanceOf(InvalidArgumentError);
-        expect(await thrown(() => new Saver({ redis: client, prefix: 'p'.repeat(1025) }))).toBeInstanceOf(InputTooLargeError);
-        expect(await thrown(() => new Saver({ redis: client, serde: {} as never }))).toBeInstanceOf(InvalidArgumentError);
-        expect(await thrown(() => new Saver({ redis: client, onError: 'log' as never }))).toBeInstanceOf(InvalidArgumentError);
+        expect(await thrown(() => new Saver(client, { maxIdBytes: 0 }))).toBeInstanceOf(InvalidArgumentError);
+        expect(await thrown(() => new Saver(client, { prefix: 'p'.repeat(1025) }))).toBeInstanceOf(InputTooLargeError);
+        expect(await thrown(() => new Saver(client, { serde: {} as never }))).toBeInstanceOf(InvalidArgumentError);
+        expect(await thrown(() => new Saver(client, { onError: 'log' as never }))).toBeInstanceOf(InvalidArgumentError);
         // The documented form works.
-        const ok = new Saver({ redis: client, ttl: { defaultTtlMs: 60_000, refreshOnRead: true } });
-        expect(ok.defaultTtlMs).toBe(60_000);
+        const ok = new Saver(client, { ttlMs: 60_000, refreshOnRead: true });
+        expect(ok.ttlMs).toBe(60_000);
         await ok.close();
       });
     }
@@ -106,6 +112,28 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       expect(await saver.getTuple({ configurable: { thread_ts: 'x' } })).toBeUndefined();
       expect(await saver.getTuple({ configurable: { thread_id: undefined, checkpoint_ns: '' } })).toBeUndefined();
       expect(await keysOf(redis.adapter(), saver.keys.keyspace.prefix)).toEqual([]);
+      await saver.close();
+    });
+
+    it('a numeric thread_id is refused, never stored as its string', async () => {
+      const saver = makeSaver(redis.client());
+      const cp = checkpoint({ a: 1 });
+      for (const run of [
+        () => saver.put({ configurable: { thread_id: 42, checkpoint_ns: '' } }, cp, meta(0), { a: 1 }),
+        () => saver.putWrites({ configurable: { thread_id: 42, checkpoint_ns: '', checkpoint_id: cp.id } }, [['a', 1]], 'task'),
+        () => saver.getTuple({ configurable: { thread_id: 42 } }),
+        () => toArray(saver.list({ configurable: { thread_id: 42 } })),
+        () => saver.deleteThread(42 as never),
+      ]) {
+        const err = await thrown(run);
+        expect(isInvalidArgumentError(err)).toBe(true);
+        expect((err as InvalidArgumentError).code).toBe('ERR_INVALID_ARGUMENT');
+        expect(err.message).toMatch(/42 \(a number\)/);
+      }
+      expect(await keysOf(redis.adapter(), saver.keys.keyspace.prefix)).toEqual([]);
+      // The string form still works.
+      await saver.put({ configurable: { thread_id: '42', checkpoint_ns: '' } }, cp, meta(0), { a: 1 });
+      expect((await saver.getTuple({ configurable: { thread_id: '42' } }))?.checkpoint.id).toBe(cp.id);
       await saver.close();
     });
 

@@ -27,7 +27,7 @@ forEachTopology(['sentinel'], (t) => {
   it('works through a node-redis sentinel client', async () => {
     const client = await connectTopology(t);
     try {
-      await workload(new RedisSaver({ redis: client, prefix: randomPrefix('cp-sentinel').replace(/:$/, '') }));
+      await workload(new RedisSaver(client, { prefix: randomPrefix('cp-sentinel').replace(/:$/, '') }));
     } finally {
       await client.close();
     }
@@ -39,14 +39,31 @@ it('works with a RESP2 client and with connection settings it owns', async () =>
   const resp2 = createClient({ url, RESP: 2 });
   await resp2.connect();
   try {
-    await workload(new RedisSaver({ redis: resp2, prefix: randomPrefix('cp-resp2').replace(/:$/, '') }));
+    await workload(new RedisSaver(resp2, { prefix: randomPrefix('cp-resp2').replace(/:$/, '') }));
   } finally {
     await resp2.close();
   }
-  const owned = new RedisSaver({ redis: { url }, prefix: randomPrefix('cp-owned').replace(/:$/, '') });
+  const owned = new RedisSaver({ url }, { prefix: randomPrefix('cp-owned').replace(/:$/, '') });
   await workload(owned);
   await owned.close();
-  const cluster = new RedisSaver({ redis: { rootNodes: getTopologies().cluster.rootNodes }, prefix: randomPrefix('cp-owned').replace(/:$/, '') });
+  const cluster = new RedisSaver({ rootNodes: getTopologies().cluster.rootNodes }, { prefix: randomPrefix('cp-owned').replace(/:$/, '') });
   await workload(cluster);
   await cluster.close();
+});
+
+it('fromUrl on one cluster node connects to the whole cluster, and close() ends that connection', async () => {
+  const cluster = getTopologies().cluster;
+  const saver = await RedisSaver.fromUrl(cluster.rootNodes[0]!.url, { prefix: randomPrefix('cp-from-url').replace(/:$/, '') });
+  try {
+    expect(saver.redis.topology).toBe('cluster');
+    expect(saver.redis.ownsConnection).toBe(true);
+    // Threads land on every master: a plain client on that one node would get MOVED replies here.
+    const threads = Array.from({ length: 24 }, (_, i) => `url-thread-${i}`);
+    for (const thread_id of threads) await saver.put({ configurable: { thread_id, checkpoint_ns: '' } }, checkpoint({ a: 1 }), meta(0), { a: 1 });
+    for (const thread_id of threads) expect((await saver.getTuple({ configurable: { thread_id } }))?.checkpoint.channel_values).toEqual({ a: 1 });
+    for (const thread_id of threads) await saver.deleteThread(thread_id);
+  } finally {
+    await saver.close();
+  }
+  await expect(saver.getTuple({ configurable: { thread_id: 'x' } })).rejects.toMatchObject({ code: 'ERR_CLOSED', object: 'RedisSaver' });
 });

@@ -14,12 +14,8 @@ async function pttls(adapter: RedisAdapter, keys: string[]): Promise<number[]> {
 forEachTopology(['standalone', 'cluster'], (t) => {
   const redis = useRedis(t);
 
-  function saverWith(ttl: RedisSaver['defaultTtlMs'], refreshOnRead = false) {
-    return new RedisSaver({
-      redis: redis.client() as never,
-      prefix: randomPrefix('cp-ttl').replace(/:$/, ''),
-      ttl: { defaultTtlMs: ttl, refreshOnRead },
-    });
+  function saverWith(ttlMs: number, refreshOnRead = false) {
+    return new RedisSaver(redis.client() as never, { prefix: randomPrefix('cp-ttl').replace(/:$/, ''), ttlMs, refreshOnRead });
   }
 
   /** Writes two namespaces with blobs and writes, so every kind of key exists. */
@@ -103,7 +99,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   });
 
   it('without a TTL nothing expires (the default)', async () => {
-    expect(new RedisSaver({ redis: redis.client() as never }).defaultTtlMs).toBe(0);
+    expect(new RedisSaver(redis.client() as never).ttlMs).toBe(0);
     const saver = saverWith(0);
     await populate(saver, 'forever');
     const keys = await threadKeys(saver, 'forever');

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertId, type RedisInput } from '@x/redis-adapter';
+import { InvalidArgumentError, MAX_PAYLOAD_BYTES_LIMIT, checkFunction, checkId, checkInteger, checkOptions, type RedisInput } from '@x/redis-adapter';
 import { MAX_COUNT, MAX_TTL_MS } from '@x/atomic-ops';
 
 /** Options of {@link RedisChatMessageHistory}. */
@@ -20,7 +20,8 @@ export interface RedisChatMessageHistoryOptions {
 /** The Redis a {@link RedisChatMessageHistory} talks to: a node-redis client / cluster / sentinel, an adapter, a URL or settings. */
 export type RedisChatMessageHistoryRedis = RedisInput;
 
-const ACCEPTED = ['sessionId', 'prefix', 'maxMessages', 'ttlMs', 'maxMessageBytes', 'onError'] as const;
+/** Every key of the options; any other is refused with `UnknownOptionError` (`ERR_UNKNOWN_OPTION`). */
+export const ACCEPTED = ['sessionId', 'prefix', 'maxMessages', 'ttlMs', 'maxMessageBytes', 'onError'] as const;
 
 /** Options after validation and defaults. */
 export interface ResolvedHistoryOptions {
@@ -32,36 +33,18 @@ export interface ResolvedHistoryOptions {
   readonly onError: ((err: Error) => void) | undefined;
 }
 
-function int(value: unknown, argument: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${String(value)}`, { argument });
-  }
-  return value;
-}
-
-/** Validates the options object: known keys only, each of the right type and range. */
+/** Validates the options object: known keys only (the shared validator of `@x/redis-adapter`), each of the right type and range. */
 export function resolveHistoryOptions(options: unknown): ResolvedHistoryOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError('options must be an object with a sessionId', { argument: 'options' });
+  if (options === undefined) {
+    throw new InvalidArgumentError('RedisChatMessageHistory(redis, options) needs options with a sessionId', { argument: 'options' });
   }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(ACCEPTED as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(`unknown option ${JSON.stringify(key)}; accepted: ${ACCEPTED.join(', ')}`, {
-        argument: key,
-      });
-    }
-  }
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new InvalidArgumentError('onError must be a function', { argument: 'onError' });
-  }
+  const o = checkOptions(options as RedisChatMessageHistoryOptions, 'RedisChatMessageHistory options', { accepted: ACCEPTED });
   return {
-    sessionId: assertId(o.sessionId, 'sessionId'),
-    prefix: assertId(o.prefix ?? 'langchain', 'prefix'),
-    maxMessages: int(o.maxMessages, 'maxMessages', 0, 0, MAX_COUNT),
-    ttlMs: int(o.ttlMs, 'ttlMs', 0, 0, MAX_TTL_MS),
-    maxMessageBytes: int(o.maxMessageBytes, 'maxMessageBytes', 8 * 1024 * 1024, 1, 512 * 1024 * 1024),
-    onError: o.onError as ((err: Error) => void) | undefined,
+    sessionId: checkId(o.sessionId, 'sessionId'),
+    prefix: checkId(o.prefix ?? 'langchain', 'prefix'),
+    maxMessages: checkInteger(o.maxMessages, 'maxMessages', { min: 0, max: MAX_COUNT }, 0),
+    ttlMs: checkInteger(o.ttlMs, 'ttlMs', { min: 0, max: MAX_TTL_MS }, 0),
+    maxMessageBytes: checkInteger(o.maxMessageBytes, 'maxMessageBytes', { min: 1, max: MAX_PAYLOAD_BYTES_LIMIT }, 8 * 1024 * 1024),
+    onError: checkFunction<(err: Error) => void>(o.onError, 'onError'),
   };
 }

@@ -6,7 +6,7 @@ import {
   type StoredMessage,
 } from '@langchain/core/messages';
 import { AtomicOperations, MAX_MESSAGES_PER_CALL, type Message } from '@x/atomic-ops';
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { ClosedError, InvalidArgumentError, NotSerializableError } from '@x/redis-adapter';
 import {
   resolveHistoryOptions,
   type RedisChatMessageHistoryOptions,
@@ -18,17 +18,34 @@ interface StoredEntry extends Message {
   data: StoredMessage['data'];
 }
 
-/** Drops object properties that are `undefined` (as JSON text would); everything else is kept for the JSON check. */
-function withoutUndefined(value: unknown): unknown {
+/** The stand-in LangChain's `toDict()` writes for what it cannot serialise (a cycle, a class instance). */
+function isPlaceholder(value: Record<string, unknown>): boolean {
+  return value.lc === 1 && value.type === 'not_implemented' && Array.isArray(value.id);
+}
+
+/**
+ * Drops object properties that are `undefined` (as JSON text would); everything
+ * else is kept for the JSON check. A stand-in that `toDict()` wrote in place of
+ * the user's value is refused (`NotSerializableError`): it would read back as
+ * something else.
+ */
+function withoutUndefined(value: unknown, path: string): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (Array.isArray(value)) return value.map((v, i) => withoutUndefined(v, `${path}[${i}]`));
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value; // refused by the JSON check, with its path
+  if (isPlaceholder(value as Record<string, unknown>)) {
+    throw new NotSerializableError(
+      `${path} cannot be stored as written (a cycle, or an object LangChain cannot serialise: ${String((value as { id: unknown[] }).id.join('.'))})`,
+      { argument: path, path },
+    );
+  }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: withoutUndefined(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = withoutUndefined(v);
+    const inner = withoutUndefined(v, `${path}.${key}`);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: inner, enumerable: true, writable: true, configurable: true });
+    else out[key] = inner;
   }
   return out;
 }
@@ -87,6 +104,7 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
    * already dropped are left out.
    */
   async getMessages(): Promise<BaseMessage[]> {
+    this.#open();
     const stored = await this.operations.getMessages<StoredEntry>(this.sessionId);
     let start = 0;
     if (this.#maxMessages > 0 && stored.length >= this.#maxMessages) {
@@ -99,11 +117,13 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
 
   /** Appends one message in one atomic script call. */
   async addMessage(message: BaseMessage): Promise<void> {
+    this.#open();
     await this.addMessages([message]);
   }
 
   /** Appends the messages, in order, in one atomic script call (trimming the window, refreshing the TTL). No messages: no call. */
   async addMessages(messages: BaseMessage[]): Promise<void> {
+    this.#open();
     if (!Array.isArray(messages)) {
       throw new InvalidArgumentError('messages must be an array of messages', { argument: 'messages' });
     }
@@ -118,18 +138,27 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
         throw new InvalidArgumentError(`messages[${i}] must be a LangChain message`, { argument: `messages[${i}]` });
       }
       const [stored] = mapChatMessagesToStoredMessages([message]);
-      return { role: stored!.type, data: withoutUndefined(stored!.data) as StoredMessage['data'] };
+      return { role: stored!.type, data: withoutUndefined(stored!.data, `messages[${i}]`) as StoredMessage['data'] };
     });
     await this.operations.appendMessages(this.sessionId, entries, { maxMessages: this.#maxMessages, ttlMs: this.#ttlMs });
   }
 
   /** Deletes every key of the history in one command. */
   async clear(): Promise<void> {
+    this.#open();
     await this.operations.deleteSession(this.sessionId);
   }
 
   /** Closes the connection this history opened from a URL or settings; a client or adapter you passed stays open. */
+  #closed = false;
+
+  /** Throws `ClosedError` (`ERR_CLOSED`) naming this class once `close()` was called. */
+  #open(): void {
+    if (this.#closed) throw new ClosedError('RedisChatMessageHistory');
+  }
+
   close(): Promise<void> {
+    this.#closed = true;
     return this.operations.close();
   }
 }

@@ -8,7 +8,7 @@ import { historyFactory } from './helpers.js';
 describe('options', () => {
   it('rejects a missing sessionId, unknown options (naming the accepted ones) and bad values, before connecting', () => {
     const make = (options: unknown) => () => new RedisChatMessageHistory('redis://127.0.0.1:1', options as never);
-    expect(make({ sessionId: 's', sessionTTL: 5 })).toThrow(/unknown option "sessionTTL"; accepted: sessionId, prefix, maxMessages, ttlMs/);
+    expect(make({ sessionId: 's', sessionTTL: 5 })).toThrow(/unknown option "sessionTTL"\. Accepted: sessionId, prefix, maxMessages, ttlMs/);
     for (const bad of [undefined, {}, { sessionId: '' }, { sessionId: 's', prefix: '' }, { sessionId: 's', maxMessages: -1 }, { sessionId: 's', ttlMs: 1.5 }, { sessionId: 's', maxMessageBytes: 0 }, { sessionId: 's', onError: 1 }]) {
       expect(make(bad), JSON.stringify(bad)).toThrow(InvalidArgumentError);
     }

@@ -1,6 +1,7 @@
 import { RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -11,6 +12,8 @@ export {
   ScriptError,
   UnknownOptionError,
   isRetryable,
+  isClosedError,
+  isInvalidArgumentError,
 } from '@x/redis-adapter';
 
 /** A wait for the lock ran out of time (`timeoutMs`). Nothing is held. */

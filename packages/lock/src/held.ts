@@ -1,7 +1,7 @@
 import type { LockBackend, LockTarget } from './backend.js';
 import { LockLostError, LockNotHeldError, type LockLostReason } from './errors.js';
 import { callQuietly, type LockEvents, type LockStats } from './events.js';
-import type { ResolvedLockOptions } from './options.js';
+import { checkGuardOptions, type GuardOptions, type ResolvedLockOptions } from './options.js';
 import { runInScope } from './scope.js';
 
 const now = () => performance.now();
@@ -57,7 +57,7 @@ export interface HeldLock extends AsyncDisposable {
    * `LockLostError`) instead of calling it otherwise. With `verify: true` it first
    * confirms ownership in Redis (and extends the lease) in one round trip.
    */
-  guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T>;
+  guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: GuardOptions): Promise<T>;
   /** Runs `fn` in this lock's re-entrancy scope: a nested acquire of the same lock inside re-enters. */
   run<T>(fn: () => T): T;
 }
@@ -382,9 +382,10 @@ export class Handle implements HeldLock {
     await this.ownership.renewNow();
   }
 
-  async guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T> {
+  async guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: GuardOptions): Promise<T> {
+    const { verify } = checkGuardOptions(fn, options, 'held.guard');
     if (!this.isHeld()) throw this.#notHeld();
-    if (options?.verify) await this.renew();
+    if (verify) await this.renew();
     if (!this.isHeld()) throw this.#notHeld();
     return this.run(() => fn(this));
   }

@@ -8,13 +8,14 @@
  */
 export { createLock, isLockError, type Lock } from './lock.js';
 export type { HeldLock } from './held.js';
-export type { AcquireOptions, TryAcquireOptions, LockOptions, ResolvedLockOptions } from './options.js';
+export type { AcquireOptions, GuardOptions, TryAcquireOptions, LockOptions, ResolvedLockOptions } from './options.js';
 export { LOCK_EVENT_NAMES } from './events.js';
 export type { LockEventMap, LockEventName, LockListener, LockStats } from './events.js';
 export { fencedWrite, DEFAULT_TOKEN_FIELD, type FencedWriteOptions, type FencedWriteResult } from './fenced-write.js';
 export { lockKeys, DEFAULT_PREFIX, type LockKeys } from './keys.js';
 export {
   AbortError,
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -28,6 +29,8 @@ export {
   ScriptError,
   UnknownOptionError,
   isAbortError,
+  isClosedError,
+  isInvalidArgumentError,
   isLockLostError,
   isLockNotHeldError,
   isLockTimeoutError,

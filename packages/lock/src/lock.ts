@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ClosedError,
   ConnectionClosedError,
   InvalidArgumentError,
   RedisPrimitiveError,
@@ -16,10 +17,11 @@ import { Ownership, type Handle, type HeldLock, type LockCore } from './held.js'
 import { memoryBackend } from './memory-backend.js';
 import {
   checkAcquireOptions,
+  checkGuardOptions,
   checkTryAcquireOptions,
   resolveLockOptions,
   type TryAcquireOptions,
-  type AcquireOptions, type LockOptions, type ResolvedLockOptions } from './options.js';
+  type AcquireOptions, type GuardOptions, type LockOptions, type ResolvedLockOptions } from './options.js';
 import { redisBackendFor } from './redis-backend.js';
 import { adapterFor } from './adapter.js';
 import { scopedHandle } from './scope.js';
@@ -62,7 +64,7 @@ export interface Lock extends AsyncDisposable {
    * Runs `fn` only if the current async scope holds this lock (inside `withLock` /
    * `held.run`); otherwise throws `LockNotHeldError` (or the `LockLostError`).
    */
-  guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T>;
+  guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: GuardOptions): Promise<T>;
   /** The handle the current async scope holds for this lock, if any. */
   current(): HeldLock | undefined;
   /**
@@ -126,8 +128,13 @@ class LockImpl implements Lock, LockCore {
     return handle && handle.ownership.state === 'held' ? handle : undefined;
   }
 
+  /** How `ClosedError` names this object: `Lock "name"`. */
+  get #objectName(): string {
+    return `Lock ${JSON.stringify(this.name)}`;
+  }
+
   #assertOpen(): void {
-    if (this.#closed) throw new ConnectionClosedError(`lock ${JSON.stringify(this.name)} is closed`);
+    if (this.#closed) throw new ClosedError(this.#objectName);
   }
 
   #grant(owner: string, fencingToken: number, sentAt: number, waitedMs: number, leaseMs?: number): Handle {
@@ -411,7 +418,8 @@ class LockImpl implements Lock, LockCore {
     }
   }
 
-  async guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: { verify?: boolean }): Promise<T> {
+  async guard<T>(fn: (held: HeldLock) => T | Promise<T>, options?: GuardOptions): Promise<T> {
+    checkGuardOptions(fn, options, 'lock.guard');
     const handle = scopedHandle(this.target.scopeKey);
     if (!handle) throw new LockNotHeldError(this.name, 'this async scope does not hold the lock');
     return handle.guard(fn, options);
@@ -420,7 +428,7 @@ class LockImpl implements Lock, LockCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const closed = new ConnectionClosedError(`lock ${JSON.stringify(this.name)} was closed while waiting`);
+    const closed = new ClosedError(this.#objectName, { message: `${this.#objectName} was closed while waiting: create a new one` });
     for (const cancel of [...this.#cancels]) cancel(closed);
     if (this.#ownedAdapter) {
       await redisBackendFor(this.#ownedAdapter).close();

@@ -57,6 +57,12 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `lock.guard` and `held.guard`. */
+export interface GuardOptions {
+  /** Confirm ownership in Redis (and extend the lease, one round trip) before running `fn` (default `false`). */
+  verify?: boolean;
+}
+
 /** Options after validation and defaults. */
 export interface ResolvedLockOptions {
   readonly ttlMs: number;
@@ -87,6 +93,9 @@ export const LOCK_OPTIONS = [
   'onLost',
   'maxIdBytes',
 ] as const;
+
+/** Names of {@link GuardOptions}. */
+export const GUARD_OPTIONS = ['verify'] as const;
 
 /** Names of {@link AcquireOptions}. */
 export const ACQUIRE_OPTIONS = ['timeoutMs', 'signal'] as const;
@@ -128,6 +137,14 @@ export function checkAcquireOptions(
     throw new InvalidArgumentError('signal must be an AbortSignal', { argument: 'signal' });
   }
   return o.signal ? { timeoutMs, signal: o.signal } : { timeoutMs };
+}
+
+/** Validates the arguments of `lock.guard` / `held.guard` (`where` names the call in messages). */
+export function checkGuardOptions(fn: unknown, options: unknown, where: string): { verify: boolean } {
+  checkFunction(fn, `${where} fn`);
+  if (fn === undefined) throw new InvalidArgumentError(`${where} needs a function`, { argument: 'fn' });
+  const o = checkOptions(options as GuardOptions | undefined, `${where} options`, { accepted: GUARD_OPTIONS });
+  return { verify: checkBoolean(o.verify, 'verify', false) };
 }
 
 /** Validates the options of `tryAcquire`: none are accepted; `timeoutMs`/`signal` point at `acquire`. */

@@ -82,7 +82,11 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   readonly adapter: RedisAdapter;
   readonly #id: number;
   readonly #queues = new Map<string, WaitQueue>();
-  readonly #publish: 'PUBLISH' | 'SPUBLISH';
+  /**
+   * The announcement command, known once the adapter's topology is final: an adapter made from
+   * a URL learns at connect whether the server is a cluster node (see `adapter.ready()`).
+   */
+  #publishCommand: 'PUBLISH' | 'SPUBLISH' | undefined;
   /**
    * This backend's inbox: hand-offs to its waiters are announced on `<channel>:<inbox>`, so a
    * release wakes the one process (and client) whose waiter is next, nobody else.
@@ -97,7 +101,13 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
       adapterIds.set(adapter, id);
     }
     this.#id = id;
-    this.#publish = adapter.topology === 'cluster' ? 'SPUBLISH' : 'PUBLISH';
+  }
+
+  /** `SPUBLISH` on a cluster, else `PUBLISH`, once `adapter.ready()` has settled the topology. */
+  async #resolvePublish(): Promise<'PUBLISH' | 'SPUBLISH'> {
+    await this.adapter.ready();
+    this.#publishCommand = this.adapter.topology === 'cluster' ? 'SPUBLISH' : 'PUBLISH';
+    return this.#publishCommand;
   }
 
   target(name: string, prefix: string, fenceTtlMs: number): RedisLockTarget {
@@ -112,9 +122,10 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   }
 
   async attempt(target: RedisLockTarget, owner: string, ttlMs: number, mode: AttemptMode, grantLeaseMs: number): Promise<AttemptResult> {
+    const publish = this.#publishCommand ?? (await this.#resolvePublish());
     const reply = await this.adapter.runScript<[unknown, unknown]>(scripts.acquire, {
       keys: target.acquireKeys,
-      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, this.#publish, this.inbox],
+      args: [owner, ttlMs, target.fenceTtlMs, MODE[mode], QUEUE_ENTRY_TTL_MS, grantLeaseMs, target.keys.channel, publish, this.inbox],
     });
     const status = toInt(reply[0]);
     if (status === 1) return { kind: 'acquired', fencingToken: toInt(reply[1]) };
@@ -129,17 +140,19 @@ export class RedisBackend implements LockBackend<RedisLockTarget> {
   }
 
   async release(target: RedisLockTarget, owner: string): Promise<boolean> {
+    const publish = this.#publishCommand ?? (await this.#resolvePublish());
     const reply = await this.adapter.runScript(scripts.release, {
       keys: target.acquireKeys,
-      args: [owner, target.fenceTtlMs, target.keys.channel, this.#publish],
+      args: [owner, target.fenceTtlMs, target.keys.channel, publish],
     });
     return toInt(reply) !== 0;
   }
 
   async refresh(target: RedisLockTarget, owners: readonly string[]): Promise<RefreshResult> {
+    const publish = this.#publishCommand ?? (await this.#resolvePublish());
     const reply = await this.adapter.runScript<unknown[]>(scripts.queueRefresh, {
       keys: target.acquireKeys,
-      args: [QUEUE_ENTRY_TTL_MS, target.fenceTtlMs, target.keys.channel, this.#publish, ...owners],
+      args: [QUEUE_ENTRY_TTL_MS, target.fenceTtlMs, target.keys.channel, publish, ...owners],
     });
     return { pttlMs: toInt(reply[0]), states: reply.slice(1).map((s) => toInt(s) as QueueState) };
   }

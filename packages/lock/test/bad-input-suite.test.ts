@@ -12,6 +12,8 @@ interface Subject {
   readonly adapter: RedisAdapter;
   readonly lock: Lock;
   readonly held: HeldLock[];
+  /** A lock this subject holds, for the checks of `held.guard` options. */
+  readonly guarded: HeldLock;
 }
 
 const entryPoints: EntryPoint<Subject>[] = [
@@ -48,7 +50,8 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     open: async (prefix) => {
       const client = await connectTopology(t);
       const adapter = createRedisAdapter(client as never);
-      return { prefix, client: client as never, adapter, lock: createLock(adapter, 'bad-input', { prefix }), held: [] };
+      const guarded = await createLock(adapter, 'guarded', { prefix }).acquire({ timeoutMs: 5000 });
+      return { prefix, client: client as never, adapter, lock: createLock(adapter, 'bad-input', { prefix }), held: [guarded], guarded };
     },
     close: async (s) => {
       for (const held of s.held.splice(0)) await held.release();
@@ -58,8 +61,8 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     },
     commands: (s) => s.adapter.stats.commands,
     entryPoints,
-    closedName: 'is closed',
-    closedCodes: ['ERR_CONNECTION_CLOSED'],
+    closedName: 'Lock "bad-input" is closed',
+    closedCodes: ['ERR_CLOSED'],
     constructors: [
       {
         name: 'createLock',
@@ -77,6 +80,13 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       { name: 'createLock(undefined, name)', run: () => createLock(undefined as never, 'n'), code: 'ERR_INVALID_ARGUMENT', message: /null for an in-process lock/ },
       { name: 'acquire({ timeout })', run: (s) => s.lock.acquire({ timeout: 1000 } as never), code: 'ERR_UNKNOWN_OPTION', message: /Did you mean "timeoutMs"/ },
       { name: "lock.on('aquired')", run: (s) => s.lock.on('aquired' as never, () => undefined), code: 'ERR_INVALID_ARGUMENT', message: /"acquired"/ },
+      { name: 'lock.guard(fn, { verfy })', run: (s) => s.lock.guard(() => 1, { verfy: true } as never), code: 'ERR_UNKNOWN_OPTION', message: /Did you mean "verify"/ },
+      { name: "lock.guard(fn, { verify: 'yes' })", run: (s) => s.lock.guard(() => 1, { verify: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /"yes" \(a string\)/ },
+      { name: 'lock.guard without a function', run: (s) => s.lock.guard('fn' as never), code: 'ERR_INVALID_ARGUMENT' },
+      { name: 'held.guard(fn, { verfy })', run: (s) => s.guarded.guard(() => 1, { verfy: true } as never), code: 'ERR_UNKNOWN_OPTION', message: /Did you mean "verify"/ },
+      { name: 'held.guard(fn, { verify: 1 })', run: (s) => s.guarded.guard(() => 1, { verify: 1 as never }), code: 'ERR_INVALID_ARGUMENT', message: /1 \(a number\)/ },
+      { name: 'held.guard(fn, options) with a non-object', run: (s) => s.guarded.guard(() => 1, 'verify' as never), code: 'ERR_INVALID_ARGUMENT' },
+      { name: 'held.guard without a function', run: (s) => s.guarded.guard(undefined as never), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'a lock name over 1024 bytes', run: (s) => createLock(s.adapter, 'n'.repeat(1025), { prefix: s.prefix }), code: 'ERR_TOO_LARGE' },
       { name: 'an empty lock name', run: (s) => createLock(s.adapter, '', { prefix: s.prefix }), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'a numeric lock name', run: (s) => createLock(s.adapter, 7 as never, { prefix: s.prefix }), code: 'ERR_INVALID_ARGUMENT', message: /\(a number\)/ },

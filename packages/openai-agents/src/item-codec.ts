@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { InvalidArgumentError, NotSerializableError } from '@x/redis-adapter';
 
 /**
  * How session items are stored: as JSON with a few tagged values for what JSON
@@ -14,7 +14,8 @@ import { InvalidArgumentError } from '@x/redis-adapter';
  * `replace_suffix` transaction is checked that way inside Redis).
  *
  * Anything else that is not JSON (BigInt, functions, symbols, Dates, Maps, class
- * instances, other typed arrays, cycles) is refused with an `InvalidArgumentError`.
+ * instances, other typed arrays, cycles) is refused with a `NotSerializableError`
+ * (`ERR_NOT_SERIALIZABLE`, a kind of `InvalidArgumentError`).
  */
 
 const TAGS = new Set(['$bytes', '$undefined', '$number', '$object']);
@@ -46,12 +47,12 @@ function encodeValue(value: unknown, path: string, depth: number, seen: Set<obje
     case 'object':
       break;
     default:
-      throw new InvalidArgumentError(`${path} is a ${typeof value}, which a session item cannot hold`, { argument: path });
+      throw new NotSerializableError(`${path} is a ${typeof value}, which a session item cannot hold`, { argument: path });
   }
   if (value === null) return null;
   if (value instanceof Uint8Array) return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
-  if (depth > MAX_DEPTH) throw new InvalidArgumentError(`${path} is nested more than ${MAX_DEPTH} levels deep`, { argument: path });
-  if (seen.has(value)) throw new InvalidArgumentError(`${path} refers back to itself (a cycle)`, { argument: path });
+  if (depth > MAX_DEPTH) throw new NotSerializableError(`${path} is nested more than ${MAX_DEPTH} levels deep`, { argument: path });
+  if (seen.has(value)) throw new NotSerializableError(`${path} refers back to itself (a cycle)`, { argument: path });
   seen.add(value);
   try {
     if (Array.isArray(value)) {
@@ -61,7 +62,7 @@ function encodeValue(value: unknown, path: string, depth: number, seen: Set<obje
     }
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
-      throw new InvalidArgumentError(
+      throw new NotSerializableError(
         `${path} is a ${describe(value)}; a session item holds only JSON values, Uint8Array and undefined`,
         { argument: path },
       );
@@ -76,14 +77,14 @@ function encodeValue(value: unknown, path: string, depth: number, seen: Set<obje
   }
 }
 
-/** Encodes one item as a JSON-safe value (see the module comment). Throws `InvalidArgumentError` on what it cannot hold. */
+/** Encodes one item as a JSON-safe value (see the module comment). Throws `NotSerializableError` on what it cannot hold. */
 export function encodeItem(item: unknown, path: string): Json {
   try {
     return encodeValue(item, path, 0, new Set());
   } catch (err) {
     if (err instanceof InvalidArgumentError) throw err;
     // A getter that throws, a Proxy, a stack overflow: refuse, never half-encode.
-    throw new InvalidArgumentError(`${path} cannot be stored: ${(err as Error)?.message ?? String(err)}`, {
+    throw new NotSerializableError(`${path} cannot be stored: ${(err as Error)?.message ?? String(err)}`, {
       argument: path,
       cause: err,
     });

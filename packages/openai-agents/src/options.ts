@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertId, type RedisInput } from '@x/redis-adapter';
+import { MAX_PAYLOAD_BYTES_LIMIT, checkFunction, checkId, checkInteger, checkOptions, type RedisInput } from '@x/redis-adapter';
 import { MAX_COUNT, MAX_TTL_MS } from '@x/atomic-ops';
 
 /** Options of {@link RedisSession}. */
@@ -22,7 +22,8 @@ export interface RedisSessionOptions {
 /** The Redis a {@link RedisSession} talks to: a node-redis client / cluster / sentinel, an adapter, a URL or settings. */
 export type RedisSessionRedis = RedisInput;
 
-const ACCEPTED = ['sessionId', 'prefix', 'maxItems', 'ttlMs', 'maxItemBytes', 'maxOperationIds', 'onError'] as const;
+/** Every key of the options; any other is refused with `UnknownOptionError` (`ERR_UNKNOWN_OPTION`). */
+export const ACCEPTED = ['sessionId', 'prefix', 'maxItems', 'ttlMs', 'maxItemBytes', 'maxOperationIds', 'onError'] as const;
 
 /** Options after validation and defaults. */
 export interface ResolvedSessionOptions {
@@ -35,38 +36,16 @@ export interface ResolvedSessionOptions {
   readonly onError: ((err: Error) => void) | undefined;
 }
 
-function int(value: unknown, argument: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${argument} must be an integer from ${min} to ${max}, got ${String(value)}`, { argument });
-  }
-  return value;
-}
-
-/** Validates the options object: known keys only, each of the right type and range. */
+/** Validates the options object: known keys only (the shared validator of `@x/redis-adapter`), each of the right type and range. */
 export function resolveSessionOptions(options: unknown): ResolvedSessionOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError('options must be an object', { argument: 'options' });
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(ACCEPTED as readonly string[]).includes(key)) {
-      throw new InvalidArgumentError(`unknown option ${JSON.stringify(key)}; accepted: ${ACCEPTED.join(', ')}`, {
-        argument: key,
-      });
-    }
-  }
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new InvalidArgumentError('onError must be a function', { argument: 'onError' });
-  }
+  const o = checkOptions(options as RedisSessionOptions | undefined, 'RedisSession options', { accepted: ACCEPTED });
   return {
-    sessionId: o.sessionId === undefined ? undefined : assertId(o.sessionId, 'sessionId'),
-    prefix: assertId(o.prefix ?? 'openai-agents', 'prefix'),
-    maxItems: int(o.maxItems, 'maxItems', 0, 0, MAX_COUNT),
-    ttlMs: int(o.ttlMs, 'ttlMs', 0, 0, MAX_TTL_MS),
-    maxItemBytes: int(o.maxItemBytes, 'maxItemBytes', 8 * 1024 * 1024, 1, 512 * 1024 * 1024),
-    maxOperationIds: int(o.maxOperationIds, 'maxOperationIds', 10_000, 1, MAX_COUNT),
-    onError: o.onError as ((err: Error) => void) | undefined,
+    sessionId: o.sessionId === undefined ? undefined : checkId(o.sessionId, 'sessionId'),
+    prefix: checkId(o.prefix ?? 'openai-agents', 'prefix'),
+    maxItems: checkInteger(o.maxItems, 'maxItems', { min: 0, max: MAX_COUNT }, 0),
+    ttlMs: checkInteger(o.ttlMs, 'ttlMs', { min: 0, max: MAX_TTL_MS }, 0),
+    maxItemBytes: checkInteger(o.maxItemBytes, 'maxItemBytes', { min: 1, max: MAX_PAYLOAD_BYTES_LIMIT }, 8 * 1024 * 1024),
+    maxOperationIds: checkInteger(o.maxOperationIds, 'maxOperationIds', { min: 1, max: MAX_COUNT }, 10_000),
+    onError: checkFunction<(err: Error) => void>(o.onError, 'onError'),
   };
 }

@@ -5,7 +5,7 @@ import type {
   SessionHistoryTransactionAwareSession,
 } from '@openai/agents-core';
 import { AtomicOperations, MAX_COUNT, type Message } from '@x/atomic-ops';
-import { InvalidArgumentError } from '@x/redis-adapter';
+import { ClosedError, InvalidArgumentError } from '@x/redis-adapter';
 import { decodeItem, encodeItem } from './item-codec.js';
 import { resolveSessionOptions, type RedisSessionOptions, type RedisSessionRedis } from './options.js';
 
@@ -109,6 +109,7 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
    * @param limit - only the most recent `limit` items (still oldest first); 0 or less gives none.
    */
   async getItems(limit?: number): Promise<AgentInputItem[]> {
+    this.#open();
     let last: number | undefined;
     if (limit !== undefined) {
       if (typeof limit !== 'number' || Number.isNaN(limit) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
@@ -139,6 +140,7 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
 
   /** Appends items in one atomic script call (trimming the window, refreshing the TTL). No items: no call. */
   async addItems(items: AgentInputItem[]): Promise<void> {
+    this.#open();
     const encoded = this.#encode(items, 'items');
     if (encoded.length === 0) return;
     await this.operations.appendMessages(this.sessionId, encoded, { maxMessages: this.#maxItems, ttlMs: this.#ttlMs });
@@ -146,12 +148,14 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
 
   /** Removes and returns the most recent item in one atomic script call, or `undefined` when there is none. */
   async popItem(): Promise<AgentInputItem | undefined> {
+    this.#open();
     const stored = await this.operations.popMessage<StoredItem>(this.sessionId, { ttlMs: this.#ttlMs });
     return stored === null ? undefined : (decodeItem(stored.item) as AgentInputItem);
   }
 
   /** Deletes every key of the session (items and remembered operation ids) in one command. */
   async clearSession(): Promise<void> {
+    this.#open();
     await this.operations.deleteSession(this.sessionId);
   }
 
@@ -171,6 +175,7 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
    * suffix and the same items are the same change, so one id serves both.)
    */
   async applyHistoryTransaction(args: SessionHistoryTransactionArgs): Promise<void> {
+    this.#open();
     if (typeof args !== 'object' || args === null) {
       throw new InvalidArgumentError('history transaction arguments must be an object', { argument: 'args' });
     }
@@ -205,6 +210,7 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
    * in one atomic script call: no reader ever sees the session empty or half-rebuilt.
    */
   async replaceHistoryWithCompaction(items: AgentInputItem[]): Promise<void> {
+    this.#open();
     const messages = this.#encode(items, 'items');
     await this.operations.replaceMessages({
       sessionId: this.sessionId,
@@ -215,7 +221,15 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
   }
 
   /** Closes the connection this session opened from a URL or settings; a client or adapter you passed stays open. */
+  #closed = false;
+
+  /** Throws `ClosedError` (`ERR_CLOSED`) naming this class once `close()` was called. */
+  #open(): void {
+    if (this.#closed) throw new ClosedError('RedisSession');
+  }
+
   close(): Promise<void> {
+    this.#closed = true;
     return this.operations.close();
   }
 

@@ -7,7 +7,7 @@ import { sessionFactory } from './helpers.js';
 describe('options', () => {
   it('rejects unknown options, naming the accepted ones, and bad values, before connecting', () => {
     const make = (options: unknown) => () => new RedisSession('redis://127.0.0.1:1', options as never);
-    expect(make({ maxMessages: 5 })).toThrow(/unknown option "maxMessages"; accepted: sessionId, prefix, maxItems, ttlMs/);
+    expect(make({ maxMessages: 5 })).toThrow(/unknown option "maxMessages"\. Accepted: sessionId, prefix, maxItems, ttlMs/);
     for (const bad of [
       { sessionId: '' },
       { sessionId: 5 },

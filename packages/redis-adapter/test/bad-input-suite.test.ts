@@ -1,9 +1,10 @@
 // The shared bad-input suite (@x/tooling/bad-input) against the adapter's entry points,
-// on standalone and cluster (each adapter made from a URL; on the cluster, one node's URL).
+// on standalone and cluster (each adapter made from a URL; on the cluster, one node's URL)
+// and on a sentinel-managed master (made from sentinel settings).
 import { forEachTopology } from '@x/tooling/vitest';
 import { describeBadInput } from '@x/tooling/bad-input';
 import { defineScript } from '@x/lua-scripts';
-import { CALL_OPTIONS, CREATE_ADAPTER_OPTIONS, Keyspace, SCAN_OPTIONS, createRedisAdapter, type RedisAdapter } from '../src/index.js';
+import { CALL_OPTIONS, CREATE_ADAPTER_OPTIONS, Keyspace, SCAN_OPTIONS, createRedisAdapter, type RedisAdapter, type RedisTarget } from '../src/index.js';
 
 const setScript = defineScript({ name: 'test/bad-input-set', source: "return redis.call('SET', KEYS[1], ARGV[1])", keys: ['key'], args: ['value'] });
 
@@ -13,11 +14,16 @@ interface Subject {
   readonly ks: Keyspace;
 }
 
-forEachTopology(['standalone', 'cluster'], (t) => {
-  const url = t.kind === 'standalone' ? t.url : t.rootNodes[0]!.url;
+forEachTopology(['standalone', 'cluster', 'sentinel'], (t) => {
+  // Read when a subject opens: a sentinel's coordinates are known only once its hooks ran.
+  const target = (): RedisTarget => {
+    if (t.kind === 'standalone') return t.url;
+    if (t.kind === 'cluster') return t.rootNodes[0]!.url;
+    return { sentinelRootNodes: t.sentinelRootNodes, name: t.masterName };
+  };
   describeBadInput<Subject>({
-    name: `RedisAdapter (${t.kind}, from a URL)`,
-    open: (prefix) => ({ adapter: createRedisAdapter(url), ks: new Keyspace(prefix, { maxIdBytes: 1024 }) }),
+    name: `RedisAdapter (${t.kind}, from ${t.kind === 'sentinel' ? 'sentinel settings' : 'a URL'})`,
+    open: (prefix) => ({ adapter: createRedisAdapter(target()), ks: new Keyspace(prefix, { maxIdBytes: 1024 }) }),
     close: (s) => s.adapter.close(),
     commands: (s) => s.adapter.stats.commands,
     entryPoints: [

@@ -18,7 +18,9 @@ import {
   isClosedError,
   isConnectionError,
   isInputTooLargeError,
+  defineScript,
   isInvalidArgumentError,
+  isRedisPrimitiveError,
   isNotSerializableError,
   isUnknownOptionError,
   nearestName,
@@ -227,5 +229,23 @@ describe('argument errors of node-redis', () => {
       expect((mapped as InvalidArgumentError).cause).toBe(err);
     }
     expect(mapError(new Error('ECONNRESET'), { command: 'SET' })).toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe('defineScript (re-exported from @x/lua-scripts)', () => {
+  it('refuses a script without keys with an error the adapter guards and instanceof recognise', () => {
+    let err: unknown;
+    try {
+      defineScript({ name: 'app/no-keys', source: 'return 1', args: [] } as never);
+    } catch (error) {
+      err = error;
+    }
+    expect(err).not.toBeInstanceOf(TypeError);
+    expect(isInvalidArgumentError(err)).toBe(true);
+    expect(isRedisPrimitiveError(err)).toBe(true);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect(err).toBeInstanceOf(RedisPrimitiveError);
+    expect((err as InvalidArgumentError).code).toBe('ERR_INVALID_ARGUMENT');
+    expect((err as InvalidArgumentError).argument).toBe('keys');
   });
 });

@@ -1,6 +1,7 @@
 // The shared bad-input suite (@x/tooling/bad-input) against the public entry points of
 // RedisBackend and ContextBuffer (standalone and cluster, each connected from a URL, a
-// cluster node's URL on the cluster) and of InMemoryBackend and ThreadRegistry.
+// cluster node's URL on the cluster), of InMemoryBackend and ThreadRegistry, and of
+// ProcessSharedBackend talking to a SharedBackendHost over its socket.
 import { forEachTopology } from '@x/tooling/vitest';
 import { describeBadInput, type EntryPoint } from '@x/tooling/bad-input';
 import {
@@ -8,7 +9,9 @@ import {
   InMemoryBackend,
   MAX_INDEX_BUCKETS,
   MAX_TTL_MS,
+  ProcessSharedBackend,
   RedisBackend,
+  SharedBackendHost,
   ThreadRegistry,
   type SharedBackend,
 } from '../src/index.js';
@@ -139,4 +142,66 @@ describeBadInput<ThreadRegistry>({
   ],
   closedName: 'ThreadRegistry',
   extra: [{ name: 'a backend in the place of the options', run: () => new ThreadRegistry(new InMemoryBackend() as never), code: 'ERR_INVALID_ARGUMENT' }],
+});
+
+/** A host (in-memory backend) and one client of it. */
+interface ProcessSubject {
+  readonly host: SharedBackendHost;
+  readonly client: ProcessSharedBackend;
+}
+
+const frameBytes = { min: 1, max: 0xffff_ffff };
+
+describeBadInput<ProcessSubject>({
+  name: 'ProcessSharedBackend (over a SharedBackendHost socket)',
+  open: async () => {
+    const host = await SharedBackendHost.start({ backend: new InMemoryBackend({ maxSlotBytes: LIMIT }), closeBackend: true });
+    return { host, client: new ProcessSharedBackend({ ...host.address, maxSlotBytes: LIMIT }) };
+  },
+  close: async (s) => {
+    await s.client.close();
+    await s.host.close();
+  },
+  entryPoints: backendEntryPoints<ProcessSharedBackend>().map((entry) => ({ ...entry, call: (s: ProcessSubject, a) => entry.call(s.client, a) })),
+  payloadLimitBytes: LIMIT,
+  closedName: 'ProcessSharedBackend',
+  constructors: [
+    {
+      name: 'new ProcessSharedBackend',
+      make: (options) => new ProcessSharedBackend(options as never),
+      dispose: (made) => (made as ProcessSharedBackend).close(),
+      valid: { socketPath: '/nonexistent/x.sock', token: 't'.repeat(32) },
+      accepted: OPTION_KEYS.processClient,
+      numbers: {
+        connectTimeoutMs: { min: 1, max: Number.MAX_SAFE_INTEGER },
+        maxFrameBytes: frameBytes,
+        listBatchSize: { min: 1, max: 10_000 },
+        ...limits,
+      },
+    },
+    {
+      name: 'SharedBackendHost.start',
+      make: (options) => SharedBackendHost.start(options),
+      dispose: (made) => (made as SharedBackendHost).close(),
+      valid: {},
+      accepted: OPTION_KEYS.host,
+      numbers: {
+        ttlMs: ms,
+        maxFrameBytes: frameBytes,
+        handshakeTimeoutMs: { min: 1, max: Number.MAX_SAFE_INTEGER },
+        maxOpenListings: { min: 1, max: Number.MAX_SAFE_INTEGER },
+      },
+    },
+  ],
+  extra: [
+    { name: 'a client without options', run: () => new ProcessSharedBackend(undefined as never), code: 'ERR_INVALID_ARGUMENT', message: /socketPath and token/ },
+    { name: 'a client with an empty token', run: (s) => new ProcessSharedBackend({ socketPath: s.host.socketPath, token: '' }), code: 'ERR_INVALID_ARGUMENT', message: /token/ },
+    { name: 'a client with a numeric socketPath', run: () => new ProcessSharedBackend({ socketPath: 7 as never, token: 't'.repeat(32) }), code: 'ERR_INVALID_ARGUMENT', message: /socketPath/ },
+    { name: 'fromEnv without the variables', run: () => ProcessSharedBackend.fromEnv({}), code: 'ERR_INVALID_ARGUMENT', message: /X_SHARED_BACKEND_SOCKET/ },
+    { name: 'fromEnv with a misspelled option', run: (s) => ProcessSharedBackend.fromEnv(s.host.env, { listBatchSzie: 5 } as never), code: 'ERR_UNKNOWN_OPTION', message: /"listBatchSize"/ },
+    { name: 'a host with a short token', run: () => SharedBackendHost.start({ token: 'short' }), code: 'ERR_INVALID_ARGUMENT', message: /16 characters/ },
+    { name: "a host with closeBackend: 'yes'", run: () => SharedBackendHost.start({ closeBackend: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /"yes" \(a string\)/ },
+    { name: 'a host with a numeric backend', run: () => SharedBackendHost.start({ backend: 5 as never }), code: 'ERR_INVALID_ARGUMENT', message: /SharedBackend/ },
+    { name: 'a negative slot index over the socket', run: (s) => s.client.bufferGetSlot('thread', 1.5), code: 'ERR_INVALID_ARGUMENT' },
+  ],
 });

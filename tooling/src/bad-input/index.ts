@@ -7,4 +7,5 @@
  */
 export { DEFAULT_TIME_BOUND_MS, describeBadInput, casesOf, expectRefused, settle, INPUT_CODES, type SuiteCounts } from './suite.js';
 export { ODD_IDS, badIds, badNumbers, typoOf, unserialisable } from './values.js';
+export { PerIdObjects, type Closable } from './per-id.js';
 export type { BadInputSpec, CallArgs, ConstructorCase, EntryPoint, ExtraCase, NamespaceSpec, NumberOption } from './types.js';

@@ -101,6 +101,7 @@ export function casesOf<S>(entry: EntryPoint<S>, idLimit: number, payloadLimit: 
   }
   if (entry.takesId) {
     for (const [label, value, code] of badIds(idLimit)) {
+      if (value === undefined && entry.undefinedId !== undefined) continue; // documented acceptance, checked below
       cases.push({ label, args: { id: value }, code, ...(label.includes('number') ? { message: /\(a number\)/ } : {}) });
     }
   }
@@ -180,6 +181,14 @@ export function describeBadInput<S>(spec: BadInputSpec<S>): SuiteCounts {
           if (c.message) expect(String((outcome.error as Error).message)).toMatch(c.message);
           if (sent !== undefined) expect(spec.commands!(subject), 'commands were sent').toBe(sent);
           await stillWorks(entry);
+        });
+      }
+
+      if (entry.takesId && entry.undefinedId !== undefined) {
+        counts.acceptances++;
+        it(`${entry.name}: accepts an undefined id (${entry.undefinedId}, as documented)`, async () => {
+          const outcome = await settle(() => entry.call(subject, argsOf(entry, { id: undefined })));
+          expect(outcome.error, `${entry.name} refused an undefined id`).toBeUndefined();
         });
       }
 

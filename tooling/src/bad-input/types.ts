@@ -23,6 +23,12 @@ export interface EntryPoint<S> {
   readonly valid: { readonly id?: string; readonly payload?: unknown; readonly options?: Record<string, unknown> };
   /** The call takes an id (a user-supplied string: thread, session, chain ...). */
   readonly takesId?: boolean;
+  /**
+   * What a missing (`undefined`) id means, when the README documents it as accepted
+   * (e.g. `'a random session id'`): the suite then expects the call to work with it
+   * instead of refusing it.
+   */
+  readonly undefinedId?: string;
   /** The call takes a payload: a JSON value, bytes or text (sizes and round-trip checks). */
   readonly payload?: 'json' | 'bytes';
   /**

@@ -14,7 +14,7 @@ const env = (name: string): string => {
 const [TOPOLOGY, PREFIX, THREAD, RUN_LOG] = ['TOPOLOGY', 'PREFIX', 'THREAD', 'RUN_LOG'].map(env) as [string, string, string, string];
 const topology = JSON.parse(TOPOLOGY) as { kind: string; url?: string; rootNodes?: { url: string }[] };
 const client = topology.kind === 'cluster' ? await connectCluster(topology.rootNodes!) : await connectClient(topology.url!);
-const saver = new RedisSaver({ redis: client, prefix: PREFIX });
+const saver = new RedisSaver(client, { prefix: PREFIX });
 // With CALL_LOG set, every write that reached Redis is logged (v8-serialized, one per line),
 // so the test can replay the same calls into a MemorySaver.
 const callLog = process.env.CALL_LOG;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOptions, InvalidArgumentError } from '@x/redis-adapter';
+import { checkBoolean, checkOptions, InvalidArgumentError } from '@x/redis-adapter';
 import { ProtocolError } from '../errors.js';
 import { InMemoryBackend } from '../memory.js';
 import type { SharedBackend } from '../types.js';
@@ -313,7 +313,7 @@ export class SharedBackendHost {
       throw new InvalidArgumentError('backend must implement SharedBackend', { argument: 'backend' });
     }
     const backend = options.backend ?? new InMemoryBackend({ ttlMs: (options.ttlMs === undefined ? 0 : assertTtlMs(options.ttlMs)) });
-    const closeBackend = options.closeBackend ?? options.backend === undefined;
+    const closeBackend = checkBoolean(options.closeBackend, 'closeBackend', options.backend === undefined);
 
     let socketPath = options.socketPath;
     let tempDir: string | undefined;
