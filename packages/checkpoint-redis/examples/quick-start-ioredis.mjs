@@ -4,7 +4,7 @@ import { RedisSaver } from '@x/checkpoint-redis';
 
 // An ioredis client of your own: the saver uses it as is and never closes it.
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://localhost:6379');
-const saver = new RedisSaver({ redis, prefix: `example-ioredis-${process.pid}` });
+const saver = new RedisSaver(redis, { prefix: `example-ioredis-${process.pid}` });
 
 const checkpoint = { ...emptyCheckpoint(), channel_values: { count: 1 }, channel_versions: { count: 1 } };
 const config = { configurable: { thread_id: 'chat-42', checkpoint_ns: '' } };

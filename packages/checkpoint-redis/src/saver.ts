@@ -22,6 +22,7 @@ import {
   InvalidArgumentError,
   MAX_ID_BYTES_LIMIT,
   checkBoolean,
+  checkConnectionFirst,
   checkFunction,
   checkId,
   checkInteger,
@@ -227,21 +228,7 @@ export class RedisSaver extends BaseCheckpointSaver {
   constructor(redis: RedisTarget, options?: RedisSaverOptions) {
     const name = new.target.name;
     const where = `${name} options`;
-    if (redis === undefined || redis === null) {
-      throw new InvalidArgumentError(`${name}(redis, options) needs a Redis connection target as its first argument`, { argument: 'redis' });
-    }
-    if (isPlainObject(redis) && Object.hasOwn(redis, 'redis')) {
-      throw new InvalidArgumentError(
-        `${name} takes the connection as its first argument: write new ${name}(redis, { prefix, ttlMs, ... }) ` +
-          `instead of new ${name}({ redis, ... })`,
-        { argument: 'redis' },
-      );
-    }
-    if (isPlainObject(options) && Object.hasOwn(options, 'redis')) {
-      throw new InvalidArgumentError(`${name}(redis, options): the connection is the first argument, so options take no redis`, {
-        argument: 'options',
-      });
-    }
+    checkConnectionFirst(name, redis, options, '{ prefix, ttlMs, ... }');
     const o = checkOptions(options, where, { accepted: REDIS_SAVER_OPTIONS, renamed: RENAMED_SAVER_OPTIONS });
     const serde = o.serde as Partial<SerializerProtocol> | undefined;
     if (serde !== undefined && (typeof serde !== 'object' || serde === null || typeof serde.dumpsTyped !== 'function' || typeof serde.loadsTyped !== 'function')) {

@@ -65,7 +65,7 @@ try {
 const contenders: Contender[] = [
   {
     name: '@x/langgraph-store RedisStore',
-    make: async (size) => new RedisStore({ redis: client as never, prefix: `bench-${run}-${size}` }),
+    make: async (size) => new RedisStore(client as never, { prefix: `bench-${run}-${size}` }),
     close: async (store) => {
       const s = store as RedisStore;
       for await (const keys of client.scanIterator({ MATCH: `${s.keys.keyspace.prefix}:*`, COUNT: 1000 })) if (keys.length) await client.unlink(keys);

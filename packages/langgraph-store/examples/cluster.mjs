@@ -8,7 +8,7 @@ await cluster.connect();
 
 // A client you pass stays yours: store.close() leaves it open.
 // shardDepth 2 (the default): ['users', id, ...] namespaces of one user share one hash slot.
-const store = new RedisStore({ redis: cluster, prefix: `example-cluster-${process.pid}` });
+const store = new RedisStore(cluster, { prefix: `example-cluster-${process.pid}` });
 try {
   const users = ['ada', 'bob', 'cy'];
   await store.batch(

@@ -1,6 +1,6 @@
 import { RedisStore } from '@x/langgraph-store';
 
-const store = new RedisStore({ redis: process.env.REDIS_URL ?? 'redis://localhost:6379', prefix: `example-filters-${process.pid}` });
+const store = new RedisStore(process.env.REDIS_URL ?? 'redis://localhost:6379', { prefix: `example-filters-${process.pid}` });
 try {
   const teamA = ['docs', 'team-a'];
   // One batch: one script per shard, one round trip.
@@ -19,7 +19,7 @@ try {
   console.log('page 2 of team-a:', page.map((i) => i.key).join(', '));
   console.log('namespaces:', JSON.stringify(await store.listNamespaces({ prefix: ['docs'] })));
 
-  // An item that expires 200 ms after the put (ttl: { defaultTtlMs } sets one for every put).
+  // An item that expires 200 ms after the put (the store's ttlMs option sets one for every put).
   await store.put(teamA, 'scratch', { kind: 'note' }, undefined, { ttlMs: 200 });
   console.log('scratch now:', (await store.get(teamA, 'scratch'))?.value.kind);
   while ((await store.get(teamA, 'scratch')) !== null) await new Promise((r) => setTimeout(r, 25));

@@ -25,7 +25,7 @@ const graph = new StateGraph(State)
   .addEdge('agent', END);
 
 // The store owns this connection (it was opened from a URL): close() ends it.
-const store = new RedisStore({ redis: process.env.REDIS_URL ?? 'redis://localhost:6379', prefix: `example-${process.pid}` });
+const store = new RedisStore(process.env.REDIS_URL ?? 'redis://localhost:6379', { prefix: `example-${process.pid}` });
 try {
   const app = graph.compile({ checkpointer: new MemorySaver(), store });
   const ada = (thread_id: string) => ({ configurable: { thread_id, user_id: 'ada' } });

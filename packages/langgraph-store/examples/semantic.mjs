@@ -4,8 +4,7 @@ import { RedisStore } from '@x/langgraph-store';
 // Use your real embeddings here (OpenAIEmbeddings, ...): the store keeps each item's vectors
 // next to it and ranks the filtered items of a search by exact cosine.
 const embeddings = new SyntheticEmbeddings({ vectorSize: 16 });
-const store = new RedisStore({
-  redis: process.env.REDIS_URL ?? 'redis://localhost:6379',
+const store = new RedisStore(process.env.REDIS_URL ?? 'redis://localhost:6379', {
   prefix: `example-semantic-${process.pid}`,
   index: { dims: 16, embeddings, fields: ['text'] },
 });

@@ -1,6 +1,7 @@
 import { RedisPrimitiveError, errorGuard } from '@x/redis-adapter';
 
 export {
+  ClosedError,
   CommandError,
   ConnectionClosedError,
   ConnectionError,
@@ -11,7 +12,10 @@ export {
   RedisPrimitiveError,
   ScriptError,
   UnknownOptionError,
+  isClosedError,
   isConnectionClosedError,
+  isConnectionError,
+  isRetryable,
   isInputTooLargeError,
   isInvalidArgumentError,
   isNotSerializableError,

@@ -18,7 +18,7 @@ export {
   type StorePutOptions,
   type StoreSearchOptions,
 } from './store.js';
-export { REDIS_STORE_OPTIONS, STORE_INDEX_OPTIONS, STORE_TTL_OPTIONS, type RedisStoreOptions, type StoreTtlOptions } from './options.js';
+export { REDIS_STORE_OPTIONS, STORE_INDEX_OPTIONS, type RedisStoreOptions } from './options.js';
 export type { StoreIndexConfig } from './vectors.js';
 export { SHARD_KEY_NAMES, StoreKeys, decodeNamespace, encodeNamespace } from './keys.js';
 export * from './errors.js';

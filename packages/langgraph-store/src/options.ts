@@ -12,26 +12,11 @@ import {
   checkOptions,
   describeValue,
   isPlainObject,
-  type RedisTarget,
 } from '@x/redis-adapter';
 import type { StoreIndexConfig } from './vectors.js';
 
-/** Expiry of items. */
-export interface StoreTtlOptions {
-  /** Items put without their own `ttlMs` expire this many ms after the put. Unset or 0: never. */
-  defaultTtlMs?: number;
-  /** `get` and `search` push the expiry of the items they return to now + their TTL (default false). */
-  refreshOnRead?: boolean;
-}
-
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
-  /**
-   * The Redis to use: a node-redis client, cluster or sentinel client you own (never
-   * closed by the store), an `@x/redis-adapter` adapter, or a URL / settings (then the
-   * store owns the connection and `close()` ends it).
-   */
-  redis: RedisTarget;
   /** Key prefix (default `store`). Keys are `<prefix>:{<prefix>:<shard>}:<name>`. */
   prefix?: string;
   /**
@@ -42,8 +27,10 @@ export interface RedisStoreOptions {
   shardDepth?: number;
   /** Semantic search, as `InMemoryStore` takes it: `{ embeddings, dims, fields? }`. Without it, `query` is ignored. */
   index?: StoreIndexConfig;
-  /** Expiry of items (default: none). */
-  ttl?: StoreTtlOptions;
+  /** Items put without their own `ttlMs` expire this many ms after the put (default 0: never). */
+  ttlMs?: number;
+  /** `get` and `search` push the expiry of the items they return to now + their TTL (default false). */
+  refreshOnRead?: boolean;
   /** Items a filtered search examines per shard before failing with `SearchScanLimitError` (default 10 000). */
   searchScanLimit?: number;
   /** Filtered items a `query` search ranks at most (the first ones in namespace order; default 1000). */
@@ -60,11 +47,11 @@ export interface RedisStoreOptions {
 
 /** Every key of {@link RedisStoreOptions}; any other is refused with `UnknownOptionError`. */
 export const REDIS_STORE_OPTIONS = [
-  'redis',
   'prefix',
   'shardDepth',
   'index',
-  'ttl',
+  'ttlMs',
+  'refreshOnRead',
   'searchScanLimit',
   'maxCandidates',
   'maxValueBytes',
@@ -72,9 +59,6 @@ export const REDIS_STORE_OPTIONS = [
   'purgeBudget',
   'onError',
 ] as const;
-
-/** Every key of {@link StoreTtlOptions}. */
-export const STORE_TTL_OPTIONS = ['defaultTtlMs', 'refreshOnRead'] as const;
 
 /** Every key of {@link StoreIndexConfig}. */
 export const STORE_INDEX_OPTIONS = ['dims', 'embeddings', 'fields'] as const;
@@ -85,7 +69,7 @@ export interface StoreSettings {
   shardDepth: number;
   index: StoreIndexConfig | undefined;
   fields: string[];
-  defaultTtlMs: number;
+  ttlMs: number;
   refreshOnRead: boolean;
   searchScanLimit: number;
   maxCandidates: number;
@@ -111,23 +95,12 @@ function checkIndex(value: unknown): StoreIndexConfig | undefined {
   return index as StoreIndexConfig;
 }
 
-function checkTtl(value: unknown): { defaultTtlMs: number; refreshOnRead: boolean } {
-  if (value !== undefined && !isPlainObject(value)) {
-    throw new InvalidArgumentError(`ttl must be { defaultTtlMs?, refreshOnRead? }, got ${describeValue(value)}`, { argument: 'ttl' });
-  }
-  const ttl = checkOptions(value as StoreTtlOptions | undefined, 'RedisStore ttl', { accepted: STORE_TTL_OPTIONS });
-  return {
-    defaultTtlMs: checkInteger(ttl.defaultTtlMs, 'ttl.defaultTtlMs', { min: 0 }, 0),
-    refreshOnRead: checkBoolean(ttl.refreshOnRead, 'ttl.refreshOnRead', false),
-  };
-}
-
-/** Checks the options of a store (everything but `redis`), before anything connects. */
-export function checkStoreOptions(options: RedisStoreOptions): StoreSettings {
-  if (!isPlainObject(options) || options.redis === undefined) {
-    throw new InvalidArgumentError('RedisStore needs { redis }: a node-redis client, cluster, sentinel, adapter or URL', { argument: 'redis' });
-  }
-  checkOptions(options, 'RedisStore options', { accepted: REDIS_STORE_OPTIONS, renamed: { ttlMs: 'ttl', namespace: 'prefix' } });
+/** Checks the options of a store, before anything connects. */
+export function checkStoreOptions(given: RedisStoreOptions | undefined): StoreSettings {
+  const options = checkOptions(given, 'RedisStore options', {
+    accepted: REDIS_STORE_OPTIONS,
+    renamed: { ttl: 'ttlMs', defaultTtlMs: 'ttlMs', namespace: 'prefix' },
+  });
   checkFunction(options.onError, 'onError');
   const maxIdBytes = checkLimit(options.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
   const index = checkIndex(options.index);
@@ -136,7 +109,8 @@ export function checkStoreOptions(options: RedisStoreOptions): StoreSettings {
     shardDepth: checkInteger(options.shardDepth, 'shardDepth', { min: 1, max: 64 }, 2),
     index,
     fields: index?.fields ?? ['$'],
-    ...checkTtl(options.ttl),
+    ttlMs: checkInteger(options.ttlMs, 'ttlMs', { min: 0 }, 0),
+    refreshOnRead: checkBoolean(options.refreshOnRead, 'refreshOnRead', false),
     searchScanLimit: checkInteger(options.searchScanLimit, 'searchScanLimit', { min: 1, max: 10_000_000 }, 10_000),
     maxCandidates: checkInteger(options.maxCandidates, 'maxCandidates', { min: 1, max: 100_000 }, 1000),
     maxValueBytes: checkLimit(options.maxValueBytes, 'maxValueBytes', DEFAULT_MAX_PAYLOAD_BYTES, 2, MAX_PAYLOAD_BYTES_LIMIT),

@@ -12,9 +12,10 @@ import {
   validateNamespace,
 } from '@langchain/langgraph-checkpoint';
 import {
-  ConnectionClosedError,
+  ClosedError,
   InvalidArgumentError,
   checkBoolean,
+  checkConnectionFirst,
   checkId,
   checkInteger,
   checkOptions,
@@ -24,6 +25,7 @@ import {
   isRedisAdapter,
   toJson,
   type RedisAdapter,
+  type RedisTarget,
 } from '@x/redis-adapter';
 import { compileFilter } from './filter.js';
 import { StoreKeys } from './keys.js';
@@ -40,13 +42,13 @@ export type RedisSearchOperation = SearchOperation & { refreshTtl?: boolean };
 
 /** Per-call options of {@link RedisStore.put}. */
 export interface StorePutOptions {
-  /** This item expires this many ms after the put (0: never); default `ttl.defaultTtlMs`. */
+  /** This item expires this many ms after the put (0: never); default the store's `ttlMs`. */
   ttlMs?: number;
 }
 
 /** Per-call options of {@link RedisStore.get}. */
 export interface StoreGetOptions {
-  /** Push the item's expiry to now + its TTL; default `ttl.refreshOnRead`. */
+  /** Push the item's expiry to now + its TTL; default the store's `refreshOnRead`. */
   refreshTtl?: boolean;
 }
 
@@ -56,7 +58,7 @@ export interface StoreSearchOptions {
   limit?: number;
   offset?: number;
   query?: string;
-  /** Push the expiry of the items returned; default `ttl.refreshOnRead`. */
+  /** Push the expiry of the items returned; default the store's `refreshOnRead`. */
   refreshTtl?: boolean;
 }
 
@@ -83,7 +85,7 @@ type Checked =
  * cosine when an `index` is given, items may expire (`ttlMs`).
  *
  * ```ts
- * const store = new RedisStore({ redis: 'redis://localhost:6379' });
+ * const store = new RedisStore('redis://localhost:6379');
  * const graph = workflow.compile({ checkpointer, store });
  * ```
  */
@@ -96,12 +98,21 @@ export class RedisStore extends BaseStore {
   readonly #ownsConnection: boolean;
   #closed = false;
 
-  constructor(options: RedisStoreOptions) {
+  /**
+   * @param redis - the connection (see `RedisTarget`): a URL (on a cluster node it connects to
+   *   the cluster), `{ url }`, cluster seeds or `{ rootNodes }`, sentinel settings, a node-redis
+   *   or ioredis client / cluster, or an adapter. A connection you pass stays yours; one the
+   *   store opens from a URL or settings is closed by `close()`.
+   * @param options - see {@link RedisStoreOptions}; unknown keys are refused.
+   */
+  constructor(redis: RedisTarget, options?: RedisStoreOptions) {
     super();
+    checkConnectionFirst('RedisStore', redis, options, '{ prefix, ttlMs, ... }');
     this.#s = checkStoreOptions(options);
     this.keys = new StoreKeys(this.#s.prefix, this.#s.shardDepth, this.#s.maxIdBytes);
-    this.redis = createRedisAdapter(options.redis, options.onError ? { onError: options.onError } : {});
-    this.#ownsConnection = !isRedisAdapter(options.redis) && this.redis.ownsConnection;
+    const onError = options?.onError;
+    this.redis = createRedisAdapter(redis, onError ? { onError } : {});
+    this.#ownsConnection = !isRedisAdapter(redis) && this.redis.ownsConnection;
   }
 
   /** The semantic search settings, or undefined when `query` is ignored. */
@@ -167,7 +178,7 @@ export class RedisStore extends BaseStore {
    * batch, then the puts apply (the last one per namespace and key wins). Puts return `null`.
    */
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
-    if (this.#closed) throw new ConnectionClosedError('the RedisStore is closed (its close() was called)');
+    if (this.#closed) throw new ClosedError('RedisStore');
     if (!Array.isArray(operations)) {
       throw new InvalidArgumentError(`batch takes an array of operations, got ${describeValue(operations)}`, { argument: 'operations' });
     }
@@ -230,7 +241,7 @@ export class RedisStore extends BaseStore {
         throw new InvalidArgumentError(`index must be false or an array of paths, got ${describeValue(p.index)}`, { argument: 'index' });
       }
       const json = p.value === null ? '' : toJson(p.value, 'value', this.#s.maxValueBytes, 'maxValueBytes');
-      const ttlMs = checkInteger(p.ttlMs, 'ttlMs', { min: 0 }, this.#s.defaultTtlMs);
+      const ttlMs = checkInteger(p.ttlMs, 'ttlMs', { min: 0 }, this.#s.ttlMs);
       return { kind: 'put', value: p.value, index: p.index, spec: { namespace, key, json, ttlMs, vectors: '' } };
     }
     if ('namespace' in op || 'key' in op) {

@@ -61,7 +61,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     name: `RedisStore (${t.kind})`,
     open: async (prefix) => {
       const client = await connectTopology(t);
-      return { client: client as never, store: new RedisStore({ redis: client as never, prefix }) };
+      return { client: client as never, store: new RedisStore(client as never, { prefix }) };
     },
     close: async (s) => {
       await dropPrefix(s.store.redis, s.store.keys.keyspace.prefix);
@@ -71,15 +71,16 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     commands: (s) => s.store.redis.stats.commands,
     entryPoints,
     closedName: 'RedisStore',
-    closedCodes: ['ERR_CONNECTION_CLOSED'],
+    closedCodes: ['ERR_CLOSED'],
     constructors: [
       {
         name: 'new RedisStore',
-        make: (options) => new RedisStore(options as never),
+        make: (options) => new RedisStore('redis://127.0.0.1:1', options as never),
         dispose: (made) => (made as RedisStore).close(),
-        valid: { redis: 'redis://127.0.0.1:1' },
+        valid: {},
         accepted: REDIS_STORE_OPTIONS,
         numbers: {
+          ttlMs: { min: 0, max: Number.MAX_SAFE_INTEGER },
           shardDepth: positive(64),
           searchScanLimit: positive(10_000_000),
           maxCandidates: positive(100_000),
@@ -101,14 +102,18 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       { name: 'a query that is a number', run: (s) => s.store.search(NS, { query: 5 as never }), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'a match condition of another type', run: (s) => s.store.batch([{ matchConditions: [{ matchType: 'infix' as never, path: ['a'] }], limit: 1, offset: 0 }]), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'an operation of no known kind', run: (s) => s.store.batch([{ what: 1 } as never]), code: 'ERR_INVALID_ARGUMENT' },
-      { name: 'ttl as a number', run: (s) => new RedisStore({ redis: s.store.redis, ttl: 60_000 as never }), code: 'ERR_INVALID_ARGUMENT' },
-      { name: 'a misspelled ttl option', run: (s) => new RedisStore({ redis: s.store.redis, ttl: { defaultTtl: 1 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /"defaultTtlMs"/ },
-      { name: 'index without embeddings', run: (s) => new RedisStore({ redis: s.store.redis, index: { dims: 3 } as never }), code: 'ERR_INVALID_ARGUMENT' },
-      { name: 'index with dims 0', run: (s) => new RedisStore({ redis: s.store.redis, index: { dims: 0, embeddings: embeddings as never } }), code: 'ERR_INVALID_ARGUMENT' },
-      { name: 'a misspelled index option', run: (s) => new RedisStore({ redis: s.store.redis, index: { dims: 8, embeddings: embeddings as never, field: ['a'] } as never }), code: 'ERR_UNKNOWN_OPTION', message: /"fields"/ },
+      { name: 'the renamed ttl option', run: (s) => new RedisStore(s.store.redis, { ttl: { defaultTtlMs: 1 } } as never), code: 'ERR_UNKNOWN_OPTION', message: /"ttl" is no longer an option, use "ttlMs"/ },
+      { name: 'the renamed defaultTtlMs option', run: (s) => new RedisStore(s.store.redis, { defaultTtlMs: 1 } as never), code: 'ERR_UNKNOWN_OPTION', message: /use "ttlMs"/ },
+      { name: 'refreshOnRead as a string', run: (s) => new RedisStore(s.store.redis, { refreshOnRead: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /"yes" \(a string\)/ },
+      { name: 'the single-object form { redis, ... }', run: (s) => new RedisStore({ redis: s.store.redis, prefix: 'p' } as never), code: 'ERR_INVALID_ARGUMENT', message: /new RedisStore\(redis, \{ prefix, ttlMs, \.\.\. \}\)/ },
+      { name: 'redis inside the options', run: (s) => new RedisStore(s.store.redis, { redis: s.store.redis } as never), code: 'ERR_INVALID_ARGUMENT', message: /first argument/ },
+      { name: 'no connection target', run: () => new RedisStore(undefined as never), code: 'ERR_INVALID_ARGUMENT', message: /first argument/ },
+      { name: 'index without embeddings', run: (s) => new RedisStore(s.store.redis, { index: { dims: 3 } as never }), code: 'ERR_INVALID_ARGUMENT' },
+      { name: 'index with dims 0', run: (s) => new RedisStore(s.store.redis, { index: { dims: 0, embeddings: embeddings as never } }), code: 'ERR_INVALID_ARGUMENT' },
+      { name: 'a misspelled index option', run: (s) => new RedisStore(s.store.redis, { index: { dims: 8, embeddings: embeddings as never, field: ['a'] } as never }), code: 'ERR_UNKNOWN_OPTION', message: /"fields"/ },
       {
         name: 'embeddings that return vectors of the wrong length',
-        run: (s) => new RedisStore({ redis: s.store.redis, prefix: 'dims', index: { dims: 9, embeddings: embeddings as never } }).put(NS, 'k', { a: 'b' }),
+        run: (s) => new RedisStore(s.store.redis, { prefix: 'dims', index: { dims: 9, embeddings: embeddings as never } }).put(NS, 'k', { a: 'b' }),
         code: 'ERR_STORE_EMBEDDING',
       },
     ],

@@ -31,7 +31,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
 
   beforeAll(async () => {
     client = await connectTopology(t);
-    store = new RedisStore({ redis: client as never, prefix: testPrefix('diff') });
+    store = new RedisStore(client as never, { prefix: testPrefix('diff') });
     for (let i = 0; i < 120; i += 1) {
       const value: Record<string, unknown> = {};
       for (const field of ['a', 'b', 'c']) if (random() < 0.8) value[field] = pick(VALUES);

@@ -50,7 +50,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       const recalled = await runWorker({ ...common, THREAD: 'thread-2', INPUT: 'what do I drink?' });
       expect(recalled.answer).toBe('you told me: likes green tea');
       // another user on the same store sees nothing (in this process, on a third thread)
-      const store = new RedisStore({ redis: client as never, prefix });
+      const store = new RedisStore(client as never, { prefix });
       const graph = memoryGraph(new MemorySaver(), store);
       const other = await graph.invoke({ input: 'what do I drink?' }, { configurable: { thread_id: 'thread-3', user_id: 'u2' } });
       expect(other.answer).toBe('I know nothing about you');
@@ -63,7 +63,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     const prefix = testPrefix('graph-index');
     prefixes.push(prefix);
     const embeddings = new WordHashEmbeddings(64);
-    const store = new RedisStore({ redis: client as never, prefix, index: { dims: embeddings.dims, embeddings: embeddings as never, fields: ['text'] } });
+    const store = new RedisStore(client as never, { prefix, index: { dims: embeddings.dims, embeddings: embeddings as never, fields: ['text'] } });
     const graph = memoryGraph(new MemorySaver(), store);
     const config = (thread_id: string) => ({ configurable: { thread_id, user_id: 'u1' } });
     for (const fact of ['drives a red car', 'likes green tea in the morning', 'works on databases', 'has a cat named tea']) {
@@ -77,7 +77,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   it('the store calls of parallel nodes in one step arrive as one batch', async () => {
     const prefix = testPrefix('graph-batch');
     prefixes.push(prefix);
-    const store = new RedisStore({ redis: client as never, prefix });
+    const store = new RedisStore(client as never, { prefix });
     await store.batch(['a', 'b', 'c'].map((u) => ({ namespace: ['profiles', u], key: 'name', value: { name: u.toUpperCase() } })));
     const batch = vi.spyOn(store, 'batch');
     const pipeline = vi.spyOn(store.redis, 'pipeline');

@@ -40,7 +40,7 @@ export function useStores(t: Topology, label: string) {
   return {
     client: () => client,
     open(options: Partial<RedisStoreOptions> = {}): RedisStore {
-      const s = new RedisStore({ redis: client as never, prefix: testPrefix(label), ...options });
+      const s = new RedisStore(client as never, { prefix: testPrefix(label), ...options });
       stores.push(s);
       return s;
     },

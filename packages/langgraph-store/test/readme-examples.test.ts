@@ -16,6 +16,7 @@ describe('README examples', () => {
       'examples/cluster.mjs',
       'examples/filters-and-ttl.mjs',
       'examples/graph.ts',
+      'examples/quick-start-ioredis.mjs',
       'examples/semantic.mjs',
     ]);
     expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
@@ -51,6 +52,11 @@ describe('README examples', () => {
   it('runs examples/semantic.mjs', async () => {
     const { stdout } = await runExample(join(dir, 'examples/semantic.mjs'), env());
     expect(stdout).toBe(['best match: m2 score 1.00', 'filtered then ranked: m3 (scored), m4 (no vector)', ''].join('\n'));
+  });
+
+  it('runs examples/quick-start-ioredis.mjs', async () => {
+    const { stdout } = await runExample(join(dir, 'examples/quick-start-ioredis.mjs'), env());
+    expect(stdout).toBe(['facts: works on compilers', 'left: 0', ''].join('\n'));
   });
 
   it('runs examples/cluster.mjs on the harness cluster', async () => {

@@ -3,13 +3,13 @@
 import { BaseStore } from '@langchain/langgraph-checkpoint';
 import { expect, it } from 'vitest';
 import { connectTopology, forEachTopology, getTopologies } from '@x/tooling/vitest';
-import { RedisStore, isConnectionClosedError } from '../src/index.js';
+import { RedisStore, isClosedError } from '../src/index.js';
 import { dropPrefix, testPrefix } from './helpers.js';
 
 forEachTopology(['standalone', 'cluster', 'sentinel'], (t) => {
   it('puts, gets, searches and lists namespaces', async () => {
     const client = await connectTopology(t);
-    const store = new RedisStore({ redis: client as never, prefix: testPrefix('topo') });
+    const store = new RedisStore(client as never, { prefix: testPrefix('topo') });
     try {
       expect(store).toBeInstanceOf(BaseStore);
       await store.batch([
@@ -29,16 +29,16 @@ forEachTopology(['standalone', 'cluster', 'sentinel'], (t) => {
 
 it('a store opened from a URL owns the connection; a client passed in stays open after close()', async () => {
   const { url } = getTopologies().standalone;
-  const owned = new RedisStore({ redis: url, prefix: testPrefix('own') });
+  const owned = new RedisStore(url, { prefix: testPrefix('own') });
   await owned.put(['a', 'b'], 'k', { v: 1 });
   await owned.delete(['a', 'b'], 'k');
   await owned.close();
   const err = await owned.get(['a', 'b'], 'k').catch((e: unknown) => e);
-  expect(isConnectionClosedError(err)).toBe(true);
+  expect(isClosedError(err)).toBe(true);
   expect(String((err as Error).message)).toContain('RedisStore');
 
   const client = await connectTopology(getTopologies().standalone);
-  const borrowed = new RedisStore({ redis: client as never, prefix: testPrefix('borrow') });
+  const borrowed = new RedisStore(client as never, { prefix: testPrefix('borrow') });
   await borrowed.get(['a', 'b'], 'k');
   await borrowed.close();
   expect(await client.ping()).toBe('PONG');

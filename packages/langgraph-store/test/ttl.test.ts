@@ -30,7 +30,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   });
 
   it('expired items are purged from the shard keys by the next call', async () => {
-    open({ ttl: { defaultTtlMs: 100 } });
+    open({ ttlMs: 100 });
     await store.put(NS, 'a', { v: 1 });
     await store.put(NS, 'b', { v: 1 }, undefined, { ttlMs: 0 });
     const items = store.keys.shard(store.keys.shardOf(NS))[0]!;
@@ -50,7 +50,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   });
 
   it('the default TTL applies; a put without it (ttlMs 0) never expires', async () => {
-    open({ ttl: { defaultTtlMs: 60_000 } });
+    open({ ttlMs: 60_000 });
     await store.put(NS, 'default', { v: 1 });
     await store.put(NS, 'forever', { v: 1 }, undefined, { ttlMs: 0 });
     expect(await expiryOf('default')).toBeGreaterThan(0);
@@ -88,7 +88,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   });
 
   it('ttl.refreshOnRead makes every read refresh', async () => {
-    open({ ttl: { refreshOnRead: true } });
+    open({ refreshOnRead: true });
     await store.put(NS, 'k', { v: 1 }, undefined, { ttlMs: 60_000 });
     const first = await expiryOf('k');
     await waitUntil(

@@ -1,8 +1,9 @@
 // The store validation suite (@x/langgraph-store/testing) against LangGraph's own
-// InMemoryStore, and against RedisStore on a standalone server and on a cluster.
+// InMemoryStore, and against RedisStore on a standalone server and on a cluster
+// (over node-redis, and over ioredis under `pnpm test:ioredis`).
 import { InMemoryStore } from '@langchain/langgraph-checkpoint';
 import { afterAll, beforeAll } from 'vitest';
-import { connectTopology, forEachTopology } from '@x/tooling/vitest';
+import { clientKind, closeTargetClient, connectTarget, forEachTopology, type TargetClient } from '@x/tooling/vitest';
 import { RedisStore } from '../src/index.js';
 import { describeStoreSuite } from '../src/testing/index.js';
 import { dropPrefix, testPrefix } from './helpers.js';
@@ -14,16 +15,17 @@ describeStoreSuite({
 });
 
 forEachTopology(['standalone', 'cluster'], (t) => {
-  let client: Awaited<ReturnType<typeof connectTopology>>;
+  // The client library of this run: node-redis, or ioredis under `pnpm test:ioredis`.
+  let client: TargetClient;
   beforeAll(async () => {
-    client = await connectTopology(t);
+    client = await connectTarget(t);
   });
   afterAll(async () => {
-    await client.close();
+    await closeTargetClient(client);
   });
   describeStoreSuite({
-    name: `RedisStore (${t.kind})`,
-    create: ({ index }) => new RedisStore({ redis: client as never, prefix: testPrefix('suite'), ...(index ? { index } : {}) }),
+    name: `RedisStore (${t.kind}, ${clientKind()})`,
+    create: ({ index }) => new RedisStore(client as never, { prefix: testPrefix('suite'), ...(index ? { index } : {}) }),
     dispose: async (store) => {
       await dropPrefix(store.redis, store.keys.keyspace.prefix);
       await store.close();

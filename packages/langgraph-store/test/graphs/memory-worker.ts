@@ -14,8 +14,8 @@ const env = (name: string): string => {
 };
 const topology = JSON.parse(env('TOPOLOGY')) as { kind: string; url?: string; rootNodes?: { url: string }[] };
 const client = topology.kind === 'cluster' ? await connectCluster(topology.rootNodes!) : await connectClient(topology.url!);
-const store = new RedisStore({ redis: client, prefix: env('PREFIX') });
-const checkpointer = env('SAVER') === 'redis' ? new RedisSaver({ redis: client, prefix: `${env('PREFIX')}-cp` }) : new MemorySaver();
+const store = new RedisStore(client, { prefix: env('PREFIX') });
+const checkpointer = env('SAVER') === 'redis' ? new RedisSaver(client, { prefix: `${env('PREFIX')}-cp` }) : new MemorySaver();
 const graph = memoryGraph(checkpointer, store);
 const result = await graph.invoke({ input: env('INPUT') }, { configurable: { thread_id: env('THREAD'), user_id: env('USER_ID') } });
 console.log(JSON.stringify({ answer: result.answer }));

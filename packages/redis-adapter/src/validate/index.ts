@@ -9,3 +9,4 @@ export { checkBoolean, checkFunction, checkInteger, checkNumber, checkOneOf, typ
 export { DEFAULT_MAX_ID_BYTES, MAX_ID_BYTES_LIMIT, checkId, checkLimit, checkOptionalId, utf8LengthUpTo } from './ids.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES_LIMIT, checkJsonValue, checkPayloadSize, toJson, type JsonSizeOptions } from './payload.js';
 export { brandFor, errorGuard } from './brand.js';
+export { checkConnectionFirst } from './connection.js';
