@@ -53,7 +53,7 @@ async function connect(url: string, library: ClientLibrary): Promise<{ client: o
 export async function redisServices(url: string, prefix = PREFIX, library: ClientLibrary = 'node-redis'): Promise<Services> {
   const connection = await connect(url, library);
   const redis: RedisAdapter = createRedisAdapter(connection.client as Parameters<typeof createRedisAdapter>[0]);
-  const backend = new RedisBackend({ redis, prefix: `${prefix}:shared` });
+  const backend = new RedisBackend(redis, { prefix: `${prefix}:shared` });
   const locks = new Map<string, Lock>();
   const sessions = new AtomicOperations(redis, { prefix: `${prefix}:sessions`, lockTtlMs: LOCK_TTL_MS });
   return {

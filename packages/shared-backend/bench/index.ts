@@ -31,14 +31,14 @@ async function main(): Promise<void> {
   const raw = await connectClient(url);
   const host = await startHostProcess();
   const backends: Array<[string, SharedBackend]> = [
-    ['RedisBackend', new RedisBackend({ url, prefix: randomPrefix('bench-sb'), ttlMs: TTL_MS })],
+    ['RedisBackend', new RedisBackend(url, { prefix: randomPrefix('bench-sb'), ttlMs: TTL_MS })],
     ['InMemoryBackend', new InMemoryBackend({ ttlMs: TTL_MS })],
     ['ProcessSharedBackend (host process)', new ProcessSharedBackend(host.address)],
   ];
   // A replica of the bench server, for the cost of `durability` (WAIT 1 behind every write).
   const replica = await startReplicaOf(url);
-  const plain = new RedisBackend({ url, prefix: randomPrefix('bench-dur') });
-  const durable = replica === undefined ? undefined : new RedisBackend({ url, prefix: randomPrefix('bench-dur') }, { durability: { replicas: 1 } });
+  const plain = new RedisBackend(url, { prefix: randomPrefix('bench-dur') });
+  const durable = replica === undefined ? undefined : new RedisBackend(url, { prefix: randomPrefix('bench-dur'), durability: { replicas: 1 } });
   const rawPrefix = randomPrefix('bench-raw');
   const rawThread = (i: number) => `${rawPrefix}{t${i % THREADS}}:thread`;
   const rawByChain = `${rawPrefix}{registry}:by-chain`;

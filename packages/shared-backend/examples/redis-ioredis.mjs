@@ -3,7 +3,7 @@ import { ContextBuffer, RedisBackend } from '@x/shared-backend';
 
 // An ioredis client of your own: the backend uses it as is and never closes it.
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const backend = new RedisBackend({ redis, prefix: 'example:tenant-ioredis', ttlMs: 3_600_000 });
+const backend = new RedisBackend(redis, { prefix: 'example:tenant-ioredis', ttlMs: 3_600_000 });
 const buffer = new ContextBuffer({ backend });
 
 await buffer.clear();

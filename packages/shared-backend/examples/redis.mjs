@@ -1,8 +1,7 @@
 import { ContextBuffer, RedisBackend, ThreadRegistry } from '@x/shared-backend';
 
 // One prefix per tenant; threads and registry entries expire 1 h after their last write.
-const backend = new RedisBackend({
-  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+const backend = new RedisBackend(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
   prefix: 'example:tenant-a',
   ttlMs: 3_600_000,
 });

@@ -9,7 +9,7 @@
  */
 export type { AppendOptions, BackendInfo, SharedBackend, SlotInput } from './types.js';
 export { InMemoryBackend, InMemoryStore, type InMemoryBackendOptions, type SweepResult } from './memory.js';
-export { RedisBackend, DEFAULT_PREFIX, type GcResult, type RedisBackendOptions, type RedisBackendSettings } from './redis.js';
+export { RedisBackend, DEFAULT_PREFIX, type GcResult, type RedisBackendOptions } from './redis.js';
 export { SharedBackendHost, type HostAddress, type SharedBackendHostOptions } from './process/host.js';
 export { ProcessSharedBackend, type ProcessSharedBackendOptions } from './process/client.js';
 export { DEFAULT_MAX_FRAME_BYTES, ENV_SOCKET, ENV_TOKEN, PROTOCOL_VERSION } from './process/protocol.js';

@@ -1,4 +1,5 @@
 import {
+  checkConnectionFirst,
   checkFunction,
   checkOptions,
   checkDurability,
@@ -8,7 +9,6 @@ import {
   InvalidArgumentError,
   isPlainObject,
   isRedisAdapter,
-  nearestName,
   withRetry,
   type RedisAdapter,
   type DurabilityOptions,
@@ -79,67 +79,7 @@ export interface RedisBackendOptions {
   durability?: DurabilityOptions;
 }
 
-/**
- * The single-object form, `new RedisBackend({ redis, ...options })` or
- * `new RedisBackend({ url, ...options })`, kept alongside `new RedisBackend(redis, options)`.
- */
-export interface RedisBackendSettings extends RedisBackendOptions {
-  /**
-   * The Redis to use: any connection target (see `RedisTarget` of
-   * `@x/redis-adapter`). A client or adapter you pass stays yours; a
-   * connection the backend opens from a URL or settings is closed by `close()`.
-   */
-  redis?: RedisTarget;
-  /** Shorthand for `redis: url`. */
-  url?: string;
-}
 
-/** Splits the two constructor forms into a target and the options. */
-function splitArguments(first: unknown, second: unknown): { target: RedisTarget; options: RedisBackendOptions } {
-  if (second !== undefined) {
-    if (isPlainObject(second) && ('redis' in second || 'url' in second)) {
-      throw new InvalidArgumentError(
-        'RedisBackend(redis, options): the connection is the first argument, so options take no redis or url',
-        { argument: 'options' },
-      );
-    }
-    const options = checkOptions(second as RedisBackendOptions, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackend });
-    if (first === undefined || first === null) {
-      throw new InvalidArgumentError('RedisBackend needs a Redis connection target as its first argument', { argument: 'redis' });
-    }
-    return { target: first as RedisTarget, options };
-  }
-  if (isPlainObject(first)) {
-    const keys = Object.keys(first);
-    const ours = OPTION_KEYS.redisBackendLegacy as readonly string[];
-    // `{ url, prefix, ... }` is the single-object form; so is `{ url, ttl }` (a misspelled option of
-    // ours, refused below with its right name); `{ url, password, socket }` are connection settings.
-    const legacy =
-      'redis' in first ||
-      ('url' in first && keys.length > 1 && keys.every((k) => ours.includes(k) || nearestName(k, ours) !== undefined)) ||
-      !('url' in first || 'rootNodes' in first || 'sentinelRootNodes' in first || 'socket' in first);
-    if (legacy) {
-      const settings = checkOptions(first as RedisBackendSettings, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackendLegacy });
-      if (settings.redis !== undefined && settings.url !== undefined) {
-        throw new InvalidArgumentError('pass either redis or url, not both', { argument: 'url' });
-      }
-      const target = settings.redis ?? settings.url;
-      if (target === undefined) {
-        throw new InvalidArgumentError('RedisBackend needs a connection: new RedisBackend(redis, options) or { redis } / { url }', {
-          argument: 'redis',
-        });
-      }
-      const { redis: _r, url: _u, ...options } = settings;
-      return { target, options };
-    }
-  }
-  if (first === undefined || first === null) {
-    throw new InvalidArgumentError('RedisBackend needs a connection: new RedisBackend(redis, options) or { redis } / { url }', {
-      argument: 'redis',
-    });
-  }
-  return { target: first as RedisTarget, options: {} };
-}
 
 /** What {@link RedisBackend.gc} removed. */
 export interface GcResult {
@@ -191,12 +131,22 @@ export class RedisBackend implements SharedBackend {
 
   /**
    * @param redis - the connection target (a URL, cluster seeds, settings, a
-   *   node-redis client / cluster / sentinel you own, or an adapter; see
-   *   `RedisTarget`), or the single-object form `{ redis | url, ...options }`.
-   * @param options - see {@link RedisBackendOptions}.
+   *   node-redis or ioredis client / cluster / sentinel you own, or an adapter;
+   *   see `RedisTarget`). A connection you pass stays yours; one the backend
+   *   opens from a URL or settings is closed by `close()`.
+   * @param options - see {@link RedisBackendOptions}; unknown keys are refused.
    */
-  constructor(redis: RedisTarget | RedisBackendSettings, options?: RedisBackendOptions) {
-    const { target: input, options: o } = splitArguments(redis, options);
+  constructor(redis: RedisTarget, options?: RedisBackendOptions) {
+    checkConnectionFirst('RedisBackend', redis, options, '{ prefix, ttlMs, ... }');
+    if (isPlainObject(redis) && Object.hasOwn(redis, 'url') && Object.keys(redis).some((k) => (OPTION_KEYS.redisBackend as readonly string[]).includes(k))) {
+      throw new InvalidArgumentError(
+        'RedisBackend takes the connection as its first argument: write new RedisBackend(url, { prefix, ttlMs, ... }) ' +
+          'instead of new RedisBackend({ url, prefix, ... })',
+        { argument: 'redis' },
+      );
+    }
+    const o = checkOptions(options, 'RedisBackend options', { accepted: OPTION_KEYS.redisBackend });
+    const input = redis;
     this.#limits = limitsFrom(o);
     this.#retry = checkRetryPolicy(o.retry);
     this.#durability = checkDurability(o.durability);

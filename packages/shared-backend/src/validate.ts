@@ -97,8 +97,6 @@ export function assertPositiveInt(value: unknown, argument: string, max = Number
 /** The option keys of each class, for the strict checks. */
 export const OPTION_KEYS = {
   redisBackend: ['prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes', 'retry', 'durability'],
-  /** The single-object form `new RedisBackend({ redis | url, ...options })`. */
-  redisBackendLegacy: ['redis', 'url', 'prefix', 'ttlMs', 'indexBuckets', 'scanCount', 'onError', 'maxIdBytes', 'maxSlotBytes', 'retry', 'durability'],
   memory: ['ttlMs', 'clock', 'store', 'sweepIntervalMs', 'maxIdBytes', 'maxSlotBytes'],
   contextBuffer: ['backend', 'codec', 'maxValueBytes'],
   append: ['operationId'],

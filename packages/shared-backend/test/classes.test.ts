@@ -20,7 +20,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 const backends: Array<[string, () => SharedBackend]> = [
   ['in-memory', () => new InMemoryBackend()],
-  ['redis', () => new RedisBackend({ url: getTopologies().standalone.url, prefix: randomPrefix('sb-classes') })],
+  ['redis', () => new RedisBackend(getTopologies().standalone.url, { prefix: randomPrefix('sb-classes') })],
 ];
 
 describe.each(backends)('ContextBuffer and ThreadRegistry on %s', (_, make) => {

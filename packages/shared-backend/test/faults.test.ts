@@ -15,7 +15,7 @@ describe('appends under killed connections', () => {
   let backend: RedisBackend;
 
   beforeAll(() => {
-    backend = new RedisBackend({ url: server().url }, { prefix: randomPrefix('faults') });
+    backend = new RedisBackend(server().url, { prefix: randomPrefix('faults') });
   });
   afterAll(async () => {
     await backend.close();
@@ -75,7 +75,7 @@ describe('appends under killed connections', () => {
   });
 
   it('with a retry policy, appends with operation ids ride out the kills without a caller-visible error', async () => {
-    const retrying = new RedisBackend({ url: server().url }, { prefix: randomPrefix('faults'), retry: { attempts: 100, baseDelayMs: 5, maxDelayMs: 50, deadlineMs: 25_000 } });
+    const retrying = new RedisBackend(server().url, { prefix: randomPrefix('faults'), retry: { attempts: 100, baseDelayMs: 5, maxDelayMs: 50, deadlineMs: 25_000 } });
     const tally = new FaultTally('shared-backend append, connection kills, retry policy + operationId');
     const storm = killConnectionsRepeatedly(node(), 20);
     try {
@@ -122,8 +122,8 @@ describe('appends under killed connections', () => {
   }
 
   it('while the server loads its data after a restart, callers see only retryable errors, and a retry policy hides them', { timeout: 60_000 }, async () => {
-    const plain = new RedisBackend({ url: server().url }, { prefix: randomPrefix('loading') });
-    const retrying = new RedisBackend({ url: server().url }, { prefix: randomPrefix('loading'), retry: { attempts: 100, baseDelayMs: 50, maxDelayMs: 500, deadlineMs: 30_000 } });
+    const plain = new RedisBackend(server().url, { prefix: randomPrefix('loading') });
+    const retrying = new RedisBackend(server().url, { prefix: randomPrefix('loading'), retry: { attempts: 100, baseDelayMs: 50, maxDelayMs: 500, deadlineMs: 30_000 } });
     await plain.bufferAppend('warm', 'x');
     await retrying.bufferAppend('warm', 'x');
     const before = new FaultTally('shared-backend append during LOADING, no retry policy (errors are retryable)');

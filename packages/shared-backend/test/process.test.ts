@@ -80,7 +80,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
         const key = `${prefix}\0${ttlMs}`;
         let host = byKey.get(key);
         if (host === undefined) {
-          const backend = new RedisBackend({ url: getTopologies().standalone.url, prefix, ttlMs });
+          const backend = new RedisBackend(getTopologies().standalone.url, { prefix, ttlMs });
           byKey.set(key, (host = startHost({ backend, closeBackend: true })));
         }
         return new ProcessSharedBackend((await host).address);

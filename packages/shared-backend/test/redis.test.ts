@@ -26,7 +26,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     { describe, it, expect },
     {
       name: `RedisBackend (${t.kind})`,
-      create: ({ prefix, ttlMs }) => new RedisBackend({ redis: connectOptions(t), prefix, ttlMs }),
+      create: ({ prefix, ttlMs }) => new RedisBackend(connectOptions(t), { prefix, ttlMs }),
       flushScripts: () => flushScripts(t),
       realTimeTtlMs: 1000,
     },
@@ -43,7 +43,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       for (const c of closers.reverse()) await c.close().catch(() => undefined);
     });
     const open = (options: RedisBackendOptions = {}) => {
-      const backend = new RedisBackend({ redis: adapter, prefix: randomPrefix('sb'), ...options });
+      const backend = new RedisBackend(adapter, { prefix: randomPrefix('sb'), ...options });
       closers.push(backend);
       return backend;
     };
@@ -193,12 +193,12 @@ forEachTopology(['standalone', 'cluster'], (t) => {
 
     it('never closes a client it was given; closes what it created', async () => {
       const client = await connectTopology(t);
-      const given = new RedisBackend({ redis: client as never, prefix: randomPrefix('sb') });
+      const given = new RedisBackend(client as never, { prefix: randomPrefix('sb') });
       await given.bufferAppend('t', 'x');
       await given.close();
       expect(await client.ping()).toBe('PONG');
       await client.close();
-      const owned = new RedisBackend({ redis: connectOptions(t), prefix: randomPrefix('sb') });
+      const owned = new RedisBackend(connectOptions(t), { prefix: randomPrefix('sb') });
       await owned.bufferAppend('t', 'x');
       await owned.close();
       expect(owned.redis.ownsConnection).toBe(true);
@@ -207,12 +207,12 @@ forEachTopology(['standalone', 'cluster'], (t) => {
 
     it('validates its options', () => {
       expect(() => new RedisBackend({} as never)).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ redis: adapter, url: 'redis://x' })).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ url: 'http://x' })).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ redis: adapter, prefix: '' })).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ redis: adapter, ttlMs: -5 })).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ redis: adapter, indexBuckets: 0 })).toThrow(InvalidArgumentError);
-      expect(() => new RedisBackend({ redis: adapter, indexBuckets: 1.5 })).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend(adapter, { url: 'redis://x' } as never)).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend('http://x')).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend(adapter, { prefix: '' })).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend(adapter, { ttlMs: -5 })).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend(adapter, { indexBuckets: 0 })).toThrow(InvalidArgumentError);
+      expect(() => new RedisBackend(adapter, { indexBuckets: 1.5 })).toThrow(InvalidArgumentError);
     });
 
     it('answers registry lookups with one HGET once it has read the server clock, and asks the server first', async () => {
@@ -286,7 +286,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     });
 
     it('leaves a value it cannot read to the script, which rejects it; after close() that is BackendClosedError', async () => {
-      const backend = new RedisBackend({ redis: adapter, prefix: randomPrefix('sb-odd') });
+      const backend = new RedisBackend(adapter, { prefix: randomPrefix('sb-odd') });
       const byChain = backend.keys.registryByChain;
       await backend.registrySet('c', 'u');
       expect(await backend.registryGetUuid('c')).toBe('u'); // the clock is read: later lookups start with an HGET
@@ -343,7 +343,7 @@ describe('RedisBackend on a private server', () => {
   });
 
   it('survives a server restart (data and script cache gone)', async () => {
-    const backend = new RedisBackend({ url: server().url, prefix: randomPrefix('sb-restart'), ttlMs: 60_000 });
+    const backend = new RedisBackend(server().url, { prefix: randomPrefix('sb-restart'), ttlMs: 60_000 });
     try {
       await backend.bufferAppend('t', 'x');
       await backend.registrySet('c', 'u');
@@ -361,7 +361,7 @@ describe('RedisBackend on a private server', () => {
 
   it('never sends KEYS or SCAN: listing, clearing, info and gc go through the indexes', async () => {
     await adminCommand({ host: server().host, port: server().port }, ['CONFIG', 'RESETSTAT']);
-    const backend = new RedisBackend({ url: server().url, prefix: randomPrefix('sb-keys'), ttlMs: 60_000 });
+    const backend = new RedisBackend(server().url, { prefix: randomPrefix('sb-keys'), ttlMs: 60_000 });
     try {
       for (let i = 0; i < 50; i++) await backend.bufferAppend(`t${i}`, 'x');
       for (let i = 0; i < 20; i++) await backend.registrySet(`c${i}`, `u${i}`);
@@ -382,7 +382,7 @@ describe('RedisBackend on a private server', () => {
 
   it('takes one round trip per operation (counted by a proxy)', async () => {
     const proxy = await RoundTripProxy.start(server().host, server().port);
-    const backend = new RedisBackend({ url: proxy.url, prefix: randomPrefix('sb-rt'), ttlMs: 60_000 });
+    const backend = new RedisBackend(proxy.url, { prefix: randomPrefix('sb-rt'), ttlMs: 60_000 });
     try {
       await backend.bufferAppend('warm', 'x');
       const steps: [string, () => Promise<unknown>][] = [
