@@ -83,7 +83,8 @@ function splitMember(member: string): { namespace: string[]; key: string } {
 /**
  * One batch turned into calls: one `store/batch.lua` per shard touched (reads
  * first, then puts), preceded by one registry read when a search or listing
- * spans shards. Results are filled in op order.
+ * spans shards; a batch with filtered searches and puts sends its reads first (see
+ * {@link BatchPlan.run}). Results are filled in op order.
  */
 export class BatchPlan {
   readonly results: unknown[];
@@ -93,6 +94,8 @@ export class BatchPlan {
   readonly #lookups: Lookup[] = [];
   readonly #finish: (() => void)[] = [];
   readonly #puts = new Map<string, PutSpec>();
+  /** Filtered searches: they scan, and may stop at `searchScanLimit`. */
+  #filtered = 0;
 
   constructor(keys: StoreKeys, limits: PlanLimits, size: number) {
     this.#keys = keys;
@@ -119,6 +122,7 @@ export class BatchPlan {
   }
 
   search(i: number, s: SearchSpec): void {
+    if (s.filter !== '') this.#filtered++;
     const ranked = s.queryVector !== undefined;
     const single = s.prefix.length >= this.#keys.shardDepth;
     const rows: Row[] = [];
@@ -203,7 +207,12 @@ export class BatchPlan {
     this.#puts.set(`${encodeNamespace(p.namespace)}\0${p.key}`, p);
   }
 
-  /** Sends the calls (one round trip, two with a registry read) and fills {@link BatchPlan.results}. */
+  /**
+   * Sends the calls and fills {@link BatchPlan.results}: one round trip, plus one for a registry
+   * read, plus one when the batch mixes filtered searches with puts: then the reads go first and
+   * the puts only once every search has answered within `searchScanLimit`, so a search that fails
+   * leaves the batch unwritten (in one call per shard, a put on another shard could not wait for it).
+   */
   async run(redis: RedisAdapter): Promise<unknown[]> {
     const registry = this.#keys.registry;
     if (this.#lookups.length > 0) {
@@ -216,24 +225,33 @@ export class BatchPlan {
         onShards(replies[i]!.filter((id) => prefix === '' || id === prefix || id.startsWith(`${prefix}.`)));
       });
     }
+    if (this.#filtered > 0 && this.#puts.size > 0) {
+      await this.#send(redis);
+      this.#shards.clear();
+    }
     for (const p of this.#puts.values()) {
       const call = this.#shard(this.#keys.shardOf(p.namespace));
       call.args.push('P', encodeNamespace(p.namespace), p.key, p.json, p.ttlMs, p.vectors);
       call.onReply.push(() => undefined);
       if (p.json !== '') call.writes = true;
     }
+    await this.#send(redis);
+    for (const finish of this.#finish) finish();
+    return this.results;
+  }
+
+  /** One round trip: the script of every shard with operations, and the registry entries of the shards written. */
+  async #send(redis: RedisAdapter): Promise<void> {
+    const registry = this.#keys.registry;
     const order = [...this.#shards.values()].filter((c) => c.onReply.length > 0);
     const calls: (ScriptCall | CommandCall)[] = order.map((c) => ({ script: scripts.batch, keys: this.#keys.shard(c.id), args: c.args }));
     const written = order.filter((c) => c.writes).flatMap((c) => ['0', c.id]);
     if (written.length > 0) calls.push({ command: ['ZADD', registry, ...written], keys: [registry] });
-    if (calls.length > 0) {
-      const replies = await redis.pipeline(calls);
-      order.forEach((c, i) => {
-        const perOp = replies[i] as unknown[];
-        c.onReply.forEach((handle, j) => handle(perOp[j]));
-      });
-    }
-    for (const finish of this.#finish) finish();
-    return this.results;
+    if (calls.length === 0) return;
+    const replies = await redis.pipeline(calls);
+    order.forEach((c, i) => {
+      const perOp = replies[i] as unknown[];
+      c.onReply.forEach((handle, j) => handle(perOp[j]));
+    });
   }
 }

@@ -23,6 +23,23 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     expect((await s.search(NS, { offset: 100, limit: 5 })).map((i) => i.key)).toEqual(['k100', 'k101', 'k102', 'k103', 'k104']);
   });
 
+  it('a batch whose search hits searchScanLimit writes none of its puts (other shard or the same)', async () => {
+    const s = open({ searchScanLimit: 50 });
+    await fill(s, 120, (i) => ({ rare: i === 110 }));
+    const other = ['users', 'u2'];
+    const err = await s
+      .batch([
+        { namespacePrefix: NS, filter: { rare: true }, limit: 10, offset: 0 },
+        { namespace: NS, key: 'new-here', value: { a: 1 } },
+        { namespace: other, key: 'new-there', value: { a: 1 } },
+      ])
+      .catch((e: unknown) => e);
+    expect(isSearchScanLimitError(err)).toBe(true);
+    expect(await s.get(NS, 'new-here')).toBeNull();
+    expect(await s.get(other, 'new-there')).toBeNull();
+    expect(await s.listNamespaces({ prefix: ['users', 'u2'] })).toEqual([]);
+  });
+
   it('a query ranks at most maxCandidates filtered items (the first ones in order)', async () => {
     const embeddings = new WordHashEmbeddings(32);
     const s = open({ maxCandidates: 5, index: { dims: 32, embeddings: embeddings as never, fields: ['text'] } });

@@ -44,6 +44,15 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     expect(await store.search(['users', 'u1'])).toHaveLength(3);
   });
 
+  it('a filtered search with puts is two round trips: the reads, then the puts', async () => {
+    const pipeline = open();
+    await store.batch([
+      { namespacePrefix: ['users', 'u1'], filter: { v: 1 }, limit: 10, offset: 0 },
+      { namespace: ['users', 'u1'], key: 'a', value: { v: 1 } },
+    ]);
+    expect(pipeline).toHaveBeenCalledTimes(2);
+  });
+
   it('a search or listing shorter than the shard depth reads the registry first: two round trips', async () => {
     const pipeline = open();
     await store.batch(['u1', 'u2', 'u3'].map((u) => ({ namespace: ['users', u], key: 'k', value: { u } })));
