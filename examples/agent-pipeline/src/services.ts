@@ -62,7 +62,7 @@ export async function redisServices(url: string, prefix = PREFIX, library: Clien
     sessions,
     buffers: new ContextBuffer<TurnSlot>({ backend }),
     registry: new ThreadRegistry({ backend }),
-    queue: new RedisWorkQueue(redis, `${PREFIX}:queue`),
+    queue: new RedisWorkQueue(redis, `${prefix}:queue`),
     lockFor(id) {
       let lock = locks.get(id);
       if (!lock) {
