@@ -1,21 +1,16 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['examples/descriptors.mjs']);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/descriptors.mjs']);
   });
 
   it('runs examples/descriptors.mjs (twice: the second run finds the script cached)', async () => {
-    const env = { REDIS_URL: getTopologies().standalone.url };
     for (let i = 0; i < 2; i++) {
-      const { stdout } = await runExample(join(dir, 'examples/descriptors.mjs'), env);
+      const { stdout } = await examples.run('descriptors.mjs');
       expect(stdout).toBe(
         [
           'every script has a sha1: true',

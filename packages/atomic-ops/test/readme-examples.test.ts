@@ -1,20 +1,15 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const env = () => ({ REDIS_URL: getTopologies().standalone.url });
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.length).toBe(5);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/1-conversation.mjs', 'examples/2-record-response.mjs', 'examples/3-handoff.mjs', 'examples/4-idempotent-retry.mjs', 'examples/5-ioredis.mjs']);
   });
 
   it('runs examples/1-conversation.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/1-conversation.mjs'), env());
+    const { stdout } = await examples.run('1-conversation.mjs');
     expect(stdout).toBe(
       'appended 4, kept 3: user, assistant, user\n' +
         'last: {"role":"user","content":"Reset my password"}\n' +
@@ -24,13 +19,13 @@ describe('README examples', () => {
 
   it('runs examples/2-record-response.mjs (twice: it starts clean)', async () => {
     for (let i = 0; i < 2; i++) {
-      const { stdout } = await runExample(join(dir, 'examples/2-record-response.mjs'), env());
+      const { stdout } = await examples.run('2-record-response.mjs');
       expect(stdout).toBe('cached: Paris. (hits: 1)\nmessages 2, responses 1, tokens 14+3, latency 412 ms\n');
     }
   });
 
   it('runs examples/3-handoff.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/3-handoff.mjs'), env());
+    const { stdout } = await examples.run('3-handoff.mjs');
     expect(stdout).toMatch(
       new RegExp(
         [
@@ -46,7 +41,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/4-idempotent-retry.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/4-idempotent-retry.mjs'), env());
+    const { stdout } = await examples.run('4-idempotent-retry.mjs');
     expect(stdout).toBe(
       'first: 1, retry: 1, stored: 1\n' +
         'rejected: message.sentAt is a Date, not a plain object (JSON would not read it back as written)\n',
@@ -54,7 +49,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/5-ioredis.mjs (an ioredis client of your own)', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/5-ioredis.mjs'), env());
+    const { stdout } = await examples.run('5-ioredis.mjs');
     expect(stdout).toBe('appended 2: user, assistant\n');
   });
 });

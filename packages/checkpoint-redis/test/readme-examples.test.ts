@@ -1,29 +1,15 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const env = () => ({
-  REDIS_URL: getTopologies().standalone.url,
-  REDIS_CLUSTER_NODES: getTopologies().cluster.rootNodes.map((n) => n.url).join(','),
-});
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
-      'examples/cluster.mjs',
-      'examples/graph.ts',
-      'examples/migrate.ts',
-      'examples/quick-start-ioredis.mjs',
-      'examples/ttl-and-prune.mjs',
-    ]);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/cluster.mjs', 'examples/graph.ts', 'examples/migrate.ts', 'examples/quick-start-ioredis.mjs', 'examples/ttl-and-prune.mjs']);
   });
 
   it('runs examples/graph.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/graph.ts'), env());
+    const { stdout } = await examples.run('graph.ts');
     expect(stdout).toBe(
       [
         `asked: { question: 'Publish "A short note about Redis."?' }`,
@@ -38,7 +24,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/ttl-and-prune.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/ttl-and-prune.mjs'), env());
+    const { stdout } = await examples.run('ttl-and-prune.mjs');
     expect(stdout).toBe(
       [
         'expires in about 60 min',
@@ -53,7 +39,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/cluster.mjs on the harness cluster', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/cluster.mjs'), env());
+    const { stdout } = await examples.run('cluster.mjs');
     expect(stdout).toBe(
       [
         'user:1: steps listed 2 (shallow keeps the latest), 1 slot for all keys',
@@ -65,12 +51,12 @@ describe('README examples', () => {
   });
 
   it('runs examples/migrate.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/migrate.ts'), env());
+    const { stdout } = await examples.run('migrate.ts');
     expect(stdout).toBe('copied 2 checkpoints\nlatest n = 2 pending: [["task-a","n",3]]\n');
   });
 
   it('runs examples/quick-start-ioredis.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/quick-start-ioredis.mjs'), env());
+    const { stdout } = await examples.run('quick-start-ioredis.mjs');
     expect(stdout).toBe('read back: {"count":1}\n');
   });
 });

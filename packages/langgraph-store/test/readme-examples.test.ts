@@ -1,29 +1,15 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const env = () => ({
-  REDIS_URL: getTopologies().standalone.url,
-  REDIS_CLUSTER_NODES: getTopologies().cluster.rootNodes.map((n) => n.url).join(','),
-});
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
-      'examples/cluster.mjs',
-      'examples/filters-and-ttl.mjs',
-      'examples/graph.ts',
-      'examples/quick-start-ioredis.mjs',
-      'examples/semantic.mjs',
-    ]);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/cluster.mjs', 'examples/filters-and-ttl.mjs', 'examples/graph.ts', 'examples/quick-start-ioredis.mjs', 'examples/semantic.mjs']);
   });
 
   it('runs examples/graph.ts', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/graph.ts'), env());
+    const { stdout } = await examples.run('graph.ts');
     expect(stdout).toBe(
       [
         'friday thread recalls: prefers short answers; works on compilers',
@@ -35,7 +21,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/filters-and-ttl.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/filters-and-ttl.mjs'), env());
+    const { stdout } = await examples.run('filters-and-ttl.mjs');
     expect(stdout).toBe(
       [
         'final since Q2: docs/team-a/q3, docs/team-b/memo',
@@ -50,17 +36,17 @@ describe('README examples', () => {
   });
 
   it('runs examples/semantic.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/semantic.mjs'), env());
+    const { stdout } = await examples.run('semantic.mjs');
     expect(stdout).toBe(['best match: m2 score 1.00', 'filtered then ranked: m3 (scored), m4 (no vector)', ''].join('\n'));
   });
 
   it('runs examples/quick-start-ioredis.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/quick-start-ioredis.mjs'), env());
+    const { stdout } = await examples.run('quick-start-ioredis.mjs');
     expect(stdout).toBe(['facts: works on compilers', 'left: 0', ''].join('\n'));
   });
 
   it('runs examples/cluster.mjs on the harness cluster', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/cluster.mjs'), env());
+    const { stdout } = await examples.run('cluster.mjs');
     expect(stdout).toBe(['ada: 2 items, 1 slot', 'bob: 2 items, 1 slot', 'cy: 2 items, 1 slot', 'all users: 6 items', ''].join('\n'));
   });
 });

@@ -1,23 +1,12 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const run = (name: string) => runExample(join(dir, 'examples', name), { REDIS_URL: getTopologies().standalone.url });
+const examples = packageExamples(import.meta.dirname);
+const run = (name: string) => examples.run(name);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.split('/').pop())).toEqual([
-      'fencing.mjs',
-      'in-process.mjs',
-      'observe.mjs',
-      'quick-start-ioredis.mjs',
-      'quick-start.mjs',
-      'reentrancy.mjs',
-    ]);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/fencing.mjs', 'examples/in-process.mjs', 'examples/observe.mjs', 'examples/quick-start-ioredis.mjs', 'examples/quick-start.mjs', 'examples/reentrancy.mjs']);
   });
 
   it('runs examples/quick-start.mjs', async () => {

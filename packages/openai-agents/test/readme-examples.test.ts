@@ -1,17 +1,13 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
 // The examples import the package by name: run `pnpm build` first (`pnpm test` does).
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const run = (name: string) => runExample(join(dir, 'examples', name), { REDIS_URL: getTopologies().standalone.url });
+const examples = packageExamples(import.meta.dirname);
+const run = (name: string) => examples.run(name);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.split('/').pop())).toEqual(['quick-start-ioredis.mjs', 'quick-start.mjs']);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/quick-start-ioredis.mjs', 'examples/quick-start.mjs']);
   });
 
   it('runs examples/quick-start.mjs with plain node', async () => {

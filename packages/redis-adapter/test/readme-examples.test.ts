@@ -1,31 +1,25 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.length).toBeGreaterThan(0);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/pubsub-and-scan.mjs', 'examples/run-a-script-ioredis.mjs', 'examples/run-a-script.mjs']);
   });
 
   it('runs examples/run-a-script.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/run-a-script.mjs'), { REDIS_URL: getTopologies().standalone.url });
+    const { stdout } = await examples.run('run-a-script.mjs');
     expect(stdout).toMatch(/^visits: \d+\nvisits: \d+, expires in <= \d+ ms\n$/);
   });
 
   it('runs examples/pubsub-and-scan.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/pubsub-and-scan.mjs'), {
-      REDIS_URL: getTopologies().standalone.url,
-    });
+    const { stdout } = await examples.run('pubsub-and-scan.mjs');
     expect(stdout).toBe('received: hello\nids under the prefix: a, a*, a:b\n');
   });
 
   it('runs examples/run-a-script-ioredis.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/run-a-script-ioredis.mjs'), { REDIS_URL: getTopologies().standalone.url });
+    const { stdout } = await examples.run('run-a-script-ioredis.mjs');
     expect(stdout).toBe('topology: standalone value: 5\n');
   });
 });

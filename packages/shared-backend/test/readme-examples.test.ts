@@ -1,26 +1,15 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFiles, examplesMissingFromReadme, runExample } from '@x/tooling/examples';
-import { getTopologies } from '@x/tooling/vitest';
+import { packageExamples } from '@x/tooling/package-examples';
 
-const dir = join(import.meta.dirname, '..');
-const files = exampleFiles(dir);
-const env = () => ({ REDIS_URL: getTopologies().standalone.url });
+const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
-      'examples/process-shared.mjs',
-      'examples/quick-start.mjs',
-      'examples/redis-ioredis.mjs',
-      'examples/redis.mjs',
-      'examples/ttl.mjs',
-    ]);
-    expect(examplesMissingFromReadme(join(dir, 'README.md'), files)).toEqual([]);
+    examples.expectEmbedded(['examples/process-shared.mjs', 'examples/quick-start.mjs', 'examples/redis-ioredis.mjs', 'examples/redis.mjs', 'examples/ttl.mjs']);
   });
 
   it('runs examples/quick-start.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/quick-start.mjs'), env());
+    const { stdout } = await examples.run('quick-start.mjs');
     expect(stdout).toBe(
       [
         "slot 1: { role: 'assistant', text: 'Let us reset your password' }",
@@ -33,7 +22,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/redis.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/redis.mjs'), env());
+    const { stdout } = await examples.run('redis.mjs');
     expect(stdout).toBe(
       [
         "threads: [ 'thread-2', 'thread:{1}*' ]",
@@ -45,7 +34,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/ttl.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/ttl.mjs'), env());
+    const { stdout } = await examples.run('ttl.mjs');
     expect(stdout).toBe(
       [
         'idle exists: false',
@@ -59,8 +48,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/process-shared.mjs (a host and three forked workers)', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/process-shared.mjs'), {
-      ...env(),
+    const { stdout } = await examples.run('process-shared.mjs', {
       X_SHARED_BACKEND_SOCKET: undefined,
       X_SHARED_BACKEND_TOKEN: undefined,
     });
@@ -74,7 +62,7 @@ describe('README examples', () => {
   });
 
   it('runs examples/redis-ioredis.mjs', async () => {
-    const { stdout } = await runExample(join(dir, 'examples/redis-ioredis.mjs'), env());
+    const { stdout } = await examples.run('redis-ioredis.mjs');
     expect(stdout).toBe("threads: [ 'thread-1' ]\n");
   });
 });
