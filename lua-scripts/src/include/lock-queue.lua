@@ -16,21 +16,21 @@
 local LOCK_QUEUE_MAX_SKIP = 1000
 
 local function lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
-  redis.call('PEXPIRE', queue_key, entry_ttl_ms * 2)
-  redis.call('PEXPIRE', waiters_key, entry_ttl_ms * 2)
+  local ms = string.format('%d', entry_ttl_ms * 2)
+  redis.call('PEXPIRE', queue_key, ms)
+  redis.call('PEXPIRE', waiters_key, ms)
 end
 
 -- Appends `owner` (or keeps its place when already queued) and sets its entry's expiry, grant
 -- lease and inbox.
 local function lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms, inbox)
-  if not redis.call('ZSCORE', queue_key, owner) then
-    local last = redis.call('ZRANGE', queue_key, -1, -1, 'WITHSCORES')
-    local seq = 1
-    if last[2] then
-      seq = tonumber(last[2]) + 1
-    end
-    redis.call('ZADD', queue_key, seq, owner)
+  local last = redis.call('ZRANGE', queue_key, '-1', '-1', 'WITHSCORES')
+  local seq = 1
+  if last[2] then
+    seq = tonumber(last[2]) + 1
   end
+  -- NX: a waiter already queued keeps its place.
+  redis.call('ZADD', queue_key, 'NX', seq, owner)
   redis.call('HSET', waiters_key, owner, string.format('%.0f:%d:', now_ms + entry_ttl_ms, grant_lease_ms) .. inbox)
   lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
 end
@@ -41,17 +41,17 @@ local function lock_queue_remove(queue_key, waiters_key, owner)
 end
 
 -- The first waiter whose entry has not expired (expired ones before it are dropped), its grant
--- lease and its inbox, or nil.
+-- lease (decimal text) and its inbox, or nil.
 local function lock_queue_head(queue_key, waiters_key, now_ms)
   for _ = 1, LOCK_QUEUE_MAX_SKIP do
-    local head = redis.call('ZRANGE', queue_key, 0, 0)[1]
+    local head = redis.call('ZRANGE', queue_key, '0', '0')[1]
     if not head then
       return nil
     end
     local entry = redis.call('HGET', waiters_key, head) or ''
     local expires, lease, inbox = string.match(entry, '^(%d+):(%d+):(.*)$')
     if expires and tonumber(expires) > now_ms then
-      return head, tonumber(lease), inbox
+      return head, lease, inbox
     end
     lock_queue_remove(queue_key, waiters_key, head)
   end
@@ -59,15 +59,16 @@ local function lock_queue_head(queue_key, waiters_key, now_ms)
 end
 
 -- Hands the (free) lock to the first live waiter and announces it; returns its owner token, or
--- nil (nothing written) when nobody waits.
-local function lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
-  local head, lease, inbox = lock_queue_head(queue_key, waiters_key, now_ms)
+-- nil (nothing written) when nobody waits. now_us: the server clock (lock_clock_us), read once
+-- per script.
+local function lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
+  local head, lease, inbox = lock_queue_head(queue_key, waiters_key, math.floor(now_us / 1000))
   if not head then
     return nil
   end
   lock_queue_remove(queue_key, waiters_key, head)
   redis.call('SET', lock_key, head, 'PX', lease)
-  local token = lock_mint_fence(fence_key, fence_ttl_ms)
-  redis.call(publish_command, channel .. ':' .. inbox, head .. ':' .. string.format('%.0f', token))
+  local _, token_text = lock_mint_fence(fence_key, fence_ttl_ms, now_us)
+  redis.call(publish_command, channel .. ':' .. inbox, head .. ':' .. token_text)
   return head
 end

@@ -36,7 +36,7 @@ local channel = ARGV[7]
 local publish_command = ARGV[8]
 local inbox = ARGV[9]
 
-if not ttl_ms or ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
+if not string.match(ARGV[2], '^%d+$') or ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
   return redis.error_reply('ERR lock/acquire: ttlMs and fenceTtlMs must be positive integers')
 end
 if not entry_ttl_ms or entry_ttl_ms <= 0 or not grant_lease_ms or grant_lease_ms <= 0 or grant_lease_ms % 1 ~= 0 then
@@ -53,21 +53,25 @@ if mode == '2' and (not inbox or inbox == '' or string.find(inbox, ':', 1, true)
 end
 local reenter = mode == '1'
 
--- The common case first: a free lock nobody waits for is taken in one call
--- (NX: any existing key, of any type, stays).
-if not reenter and redis.call('EXISTS', queue_key) == 0 and redis.call('SET', lock_key, owner, 'NX', 'PX', ttl_ms) then
-  return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
+-- The common case first: a free lock nobody waits for is taken in one call (NX: any existing key
+-- stays; GET returns the holder when it is taken). GET fails with WRONGTYPE on a key of another
+-- type, and SET ... GET then writes nothing: foreign data is never overwritten.
+local current
+if not reenter and redis.call('EXISTS', queue_key) == 0 then
+  current = redis.call('SET', lock_key, owner, 'NX', 'PX', ARGV[2], 'GET')
+  if not current then
+    return { 1, (lock_mint_fence(fence_key, fence_ttl_ms)) }
+  end
+else
+  current = redis.call('GET', lock_key)
 end
-
--- GET fails with WRONGTYPE on a key of another type: foreign data is never overwritten.
-local current = redis.call('GET', lock_key)
 if current == owner then
-  redis.call('PEXPIRE', lock_key, ttl_ms)
+  redis.call('PEXPIRE', lock_key, ARGV[2])
   if reenter then
     return { 2, 0 }
   end
   lock_queue_remove(queue_key, waiters_key, owner)
-  return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
+  return { 1, (lock_mint_fence(fence_key, fence_ttl_ms)) }
 end
 if reenter then
   if current then
@@ -76,17 +80,18 @@ if reenter then
   return { -1, 0 }
 end
 
-local now_ms = server_time_ms()
+local now_us = lock_clock_us()
+local now_ms = math.floor(now_us / 1000)
 if not current then
   -- Free, with a queue: the holder's lease ran out before anyone handed the lock on. The first
   -- live waiter gets it; that is the caller when it is first (or nobody live is left).
   local head = lock_queue_head(queue_key, waiters_key, now_ms)
   if not head or head == owner then
     lock_queue_remove(queue_key, waiters_key, owner)
-    redis.call('SET', lock_key, owner, 'PX', ttl_ms)
-    return { 1, lock_mint_fence(fence_key, fence_ttl_ms) }
+    redis.call('SET', lock_key, owner, 'PX', ARGV[2])
+    return { 1, (lock_mint_fence(fence_key, fence_ttl_ms, now_us)) }
   end
-  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
+  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
 end
 if mode == '2' then
   lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms, inbox)

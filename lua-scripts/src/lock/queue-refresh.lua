@@ -33,7 +33,8 @@ if #ARGV < 5 then
   return redis.error_reply('ERR lock/queue-refresh: owners must not be empty')
 end
 
-local now_ms = server_time_ms()
+local now_us = lock_clock_us()
+local now_ms = math.floor(now_us / 1000)
 local refreshed = false
 for i = 5, #ARGV do
   local entry = redis.call('HGET', waiters_key, ARGV[i])
@@ -47,7 +48,7 @@ if refreshed then
   lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
 end
 if redis.call('EXISTS', lock_key) == 0 then
-  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_ms, fence_ttl_ms, channel, publish_command)
+  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
 end
 
 local current = redis.call('GET', lock_key)

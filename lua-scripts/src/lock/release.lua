@@ -30,12 +30,14 @@ if not fence_ttl_ms or fence_ttl_ms <= 0 then
   return redis.error_reply('ERR lock/release: fenceTtlMs must be a positive integer')
 end
 
-lock_queue_remove(queue_key, waiters_key, owner)
+-- The holder is never queued (every way to the lock removes the entry), so only a caller that is
+-- not the owner has an entry to remove.
 if redis.call('GET', lock_key) ~= owner then
+  lock_queue_remove(queue_key, waiters_key, owner)
   return 0
 end
 if redis.call('EXISTS', queue_key) == 1 then
-  if lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, server_time_ms(), fence_ttl_ms, channel, publish_command) then
+  if lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, lock_clock_us(), fence_ttl_ms, channel, publish_command) then
     return 2
   end
 end

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { createRedisAdapter } from '@x/redis-adapter';
-import { createLock, type HeldLock } from '../src/index.js';
+import { createLock, type HeldLock } from '../dist/index.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');

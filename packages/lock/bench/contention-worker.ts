@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { Mutex } from 'redis-semaphore';
 import { createRedisAdapter } from '@x/redis-adapter';
-import { createLock, type Lock } from '../src/index.js';
+import { createLock, type Lock } from '../dist/index.js';
 
 const url = process.argv[2]!;
 const epochNow = () => performance.timeOrigin + performance.now();

@@ -1,6 +1,7 @@
 // pnpm --filter @x/lock bench
 // @x/lock side by side with redis-semaphore's Mutex, @sesamecare-oss/redlock and raw node-redis
 // (SET NX PX + a release script), all against one harness-started Redis, in one run.
+// The lock comes from dist/ (turbo builds it first): the code users get, not the sources through tsx.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +15,17 @@ import { startDelayProxy } from '@x/tooling/proxy';
 import { isQuick, runBench, type BenchCase, type CaseResult } from '@x/tooling/bench';
 import { resolveRedis } from '@x/tooling/redis';
 import { createRedisAdapter } from '@x/redis-adapter';
-import { createLock } from '../src/index.js';
+import { createLock } from '../dist/index.js';
 import { CONTENDER_NAMES, runContention, type ContenderId, type ContentionRun } from './contention.js';
+import { formatServerCost, measureServerCost } from './server-cost.js';
 
 const quick = isQuick();
-/** `X_LOCK_BENCH=contention` runs only the multi-process contention part (and `X_LOCK_BENCH=single` only the rest). */
+/**
+ * `X_LOCK_BENCH=contention` runs only the multi-process contention part, `X_LOCK_BENCH=server-cost`
+ * only the server instruction counts (bench/server-cost.ts), `X_LOCK_BENCH=single` only the rest.
+ */
 const only = process.env.X_LOCK_BENCH;
+const part = (name: 'single' | 'contention' | 'server-cost') => only === undefined || only === '' || only === name;
 const redis = await resolveRedis('standalone');
 const node = createClient({ url: redis.url });
 node.on('error', () => undefined);
@@ -293,11 +299,12 @@ const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,ra
 let report: Awaited<ReturnType<typeof runBench>> | undefined;
 let contention: ContentionRun[] = [];
 try {
-  if (only !== 'contention') {
+  if (part('single')) {
     report = await runBench({ title: '@x/lock', cases, notes });
     await printAllocations(redis.url);
   }
-  if (only !== 'single') {
+  if (part('server-cost')) await printServerCost();
+  if (part('contention')) {
     console.log(
       `\nContention: ${processCounts.join(', ')} processes, one lock (TTL ${CONTENTION_TTL_MS} ms), each looping acquire -> ` +
         `${holdMs > 0 ? `a ${holdMs} ms timer` : 'one event-loop turn'} -> release for ${contentionMs / 1000} s; ` +
@@ -317,6 +324,17 @@ try {
 }
 
 if (contention.length > 0) printContention(contention);
+
+/** Server instructions per hand-off, side by side (bench/server-cost.ts). */
+async function printServerCost(): Promise<void> {
+  const results = await measureServerCost();
+  if (!results) {
+    console.log('\nServer cost: skipped (valgrind is not installed: apt-get install -y valgrind)');
+    return;
+  }
+  console.log('\nServer cost per hand-off (instructions Redis executes, counted by valgrind callgrind; repeatable on a busy machine):');
+  for (const line of formatServerCost(results)) console.log(line);
+}
 
 /** Heap bytes and commands per acquire and per release (bench/allocations.ts, in its own process). */
 async function printAllocations(url: string): Promise<void> {
