@@ -370,7 +370,12 @@ class LockImpl implements Lock, LockCore {
         refreshed: (refreshSentAt, state, resyncing) => {
           if (settled) return;
           if (state === 1) confirmedAt = Math.max(confirmedAt, refreshSentAt);
-          else waiter.wake(resyncing ? 'resync' : 'refresh');
+          else if (state === 2 && !resyncing) {
+            // Handed to us: the release published the announcement before this reply was written,
+            // so it has usually arrived on the subscriber too. Let it settle the wait first (no
+            // round trip, the token it carries); claim with an attempt only if it did not.
+            setImmediate(() => waiter.wake('refresh'));
+          } else waiter.wake(resyncing ? 'resync' : 'refresh');
         },
       };
 
