@@ -76,6 +76,7 @@ export {
   DURABILITY_OPTIONS,
   DurabilityError,
   checkDurability,
+  pipelineDurably,
   runScriptDurably,
   type DurabilityOptions,
   type ResolvedDurability,
