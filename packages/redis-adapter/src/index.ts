@@ -81,7 +81,7 @@ export {
   type DurabilityOptions,
   type ResolvedDurability,
 } from './durability.js';
-export { CLUSTER_FAILOVER_DEFAULTS } from './node-redis/failover-defaults.js';
+export { CLUSTER_FAILOVER_DEFAULTS, FAILOVER_RECONNECT_MAX_MS, SENTINEL_FAILOVER_DEFAULTS } from './node-redis/failover-defaults.js';
 export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';
