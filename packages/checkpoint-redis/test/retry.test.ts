@@ -2,7 +2,7 @@
 // call of the saver is safe to repeat, so with `retry` callers see no error and every
 // checkpoint and write is stored once.
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminCommand } from '@x/tooling/redis';
+import { killConnectionsRepeatedly } from '@x/tooling/faults';
 import { randomPrefix, useStandalone } from '@x/tooling/vitest';
 import { RedisSaver } from '../src/index.js';
 import { checkpoint, meta, toArray } from './fixtures.js';
@@ -22,14 +22,8 @@ describe('RedisSaver retry under killed connections', () => {
     const saver = await RedisSaver.fromUrl(server().url, { prefix: randomPrefix('cp-retry'), retry: { attempts: 50, baseDelayMs: 10, maxDelayMs: 200, deadlineMs: 20_000 } });
     savers.push(saver);
     await saver.getTuple(cfg('warm-up')); // the scripts are loaded before the storm
+    const storm = killConnectionsRepeatedly(server(), 20);
     let killed = 0;
-    let storming = true;
-    const storm = (async () => {
-      while (storming) {
-        killed += Number(await adminCommand(server(), ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']).catch(() => 0));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
     const errors: unknown[] = [];
     try {
       await Promise.all(
@@ -49,8 +43,7 @@ describe('RedisSaver retry under killed connections', () => {
         }),
       );
     } finally {
-      storming = false;
-      await storm;
+      killed = await storm.stop();
     }
     expect(errors).toEqual([]);
     expect(killed).toBeGreaterThan(0); // the storm did cut the saver's connection

@@ -2,7 +2,7 @@
 // puts only and of reads only are safe to repeat, so with `retry` callers see no error and
 // every item reads back as put.
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminCommand } from '@x/tooling/redis';
+import { killConnectionsRepeatedly } from '@x/tooling/faults';
 import { randomPrefix, useStandalone } from '@x/tooling/vitest';
 import { RedisStore } from '../src/index.js';
 
@@ -20,14 +20,8 @@ describe('RedisStore retry under killed connections', () => {
     const store = new RedisStore(server().url, { prefix: randomPrefix('store-retry'), retry: { attempts: 50, baseDelayMs: 10, maxDelayMs: 200, deadlineMs: 20_000 } });
     stores.push(store);
     await store.get(['warm', 'up'], 'k'); // connected, script loaded before the storm
+    const storm = killConnectionsRepeatedly(server(), 20);
     let killed = 0;
-    let storming = true;
-    const storm = (async () => {
-      while (storming) {
-        killed += Number(await adminCommand(server(), ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']).catch(() => 0));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
     const errors: unknown[] = [];
     try {
       await Promise.all(
@@ -44,8 +38,7 @@ describe('RedisStore retry under killed connections', () => {
         }),
       );
     } finally {
-      storming = false;
-      await storm;
+      killed = await storm.stop();
     }
     expect(errors).toEqual([]);
     expect(killed).toBeGreaterThan(0); // the storm did cut the store's connection

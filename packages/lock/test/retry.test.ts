@@ -3,7 +3,7 @@
 // retry (never left to run out as a stranger's lease): every tryAcquire of a free name
 // succeeds, every release finds its lock.
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminCommand } from '@x/tooling/redis';
+import { killConnectionsRepeatedly } from '@x/tooling/faults';
 import { useStandalone } from '@x/tooling/vitest';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { createLock, type HeldLock } from '../src/index.js';
@@ -27,14 +27,8 @@ describe('lock retry under killed connections', () => {
     const retry = { attempts: 50, baseDelayMs: 10, maxDelayMs: 200, deadlineMs: 20_000 };
     const warm = await createLock(adapter, lockName('warm'), { prefix, retry }).tryAcquire(); // scripts loaded before the storm
     await warm?.release();
+    const storm = killConnectionsRepeatedly(server(), 20);
     let killed = 0;
-    let storming = true;
-    const storm = (async () => {
-      while (storming) {
-        killed += Number(await adminCommand(server(), ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']).catch(() => 0));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
     const errors: unknown[] = [];
     let missed = 0;
     const held: HeldLock[] = [];
@@ -54,8 +48,7 @@ describe('lock retry under killed connections', () => {
         }),
       );
     } finally {
-      storming = false;
-      await storm;
+      killed = await storm.stop();
     }
     expect(errors).toEqual([]);
     expect(killed).toBeGreaterThan(0); // the storm did cut the lock's connection

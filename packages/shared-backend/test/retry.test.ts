@@ -3,7 +3,7 @@
 // so `registrySet`, `registryDelete` and `bufferDeleteThread` are retried, and callers see
 // no error.
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminCommand } from '@x/tooling/redis';
+import { killConnectionsRepeatedly } from '@x/tooling/faults';
 import { randomPrefix, useStandalone } from '@x/tooling/vitest';
 import { RedisBackend } from '../src/index.js';
 
@@ -21,14 +21,8 @@ describe('RedisBackend retry of registry writes and deletes under killed connect
     const backend = new RedisBackend(server().url, { prefix: randomPrefix('sb-retry'), retry: { attempts: 50, baseDelayMs: 10, maxDelayMs: 200, deadlineMs: 20_000 } });
     backends.push(backend);
     await backend.registryGetUuid('warm-up'); // connected, layout checked, scripts loaded before the storm
+    const storm = killConnectionsRepeatedly(server(), 20);
     let killed = 0;
-    let storming = true;
-    const storm = (async () => {
-      while (storming) {
-        killed += Number(await adminCommand(server(), ['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']).catch(() => 0));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
     const errors: unknown[] = [];
     try {
       await Promise.all(
@@ -46,8 +40,7 @@ describe('RedisBackend retry of registry writes and deletes under killed connect
         }),
       );
     } finally {
-      storming = false;
-      await storm;
+      killed = await storm.stop();
     }
     expect(errors).toEqual([]);
     expect(killed).toBeGreaterThan(0); // the storm did cut the backend's connection
