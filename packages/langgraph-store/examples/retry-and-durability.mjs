@@ -18,5 +18,8 @@ try {
 }
 console.log('stored:', (await store.get(['memories', 'ada'], 'style'))?.value.text);
 
-await store.delete(['memories', 'ada'], 'style').catch(() => undefined);
+// A delete is a put too: applied, and (without a replica) unconfirmed as well.
+await store.delete(['memories', 'ada'], 'style').catch((error) => {
+  if (!isDurabilityError(error)) throw error;
+});
 await store.close();
