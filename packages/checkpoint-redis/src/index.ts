@@ -42,4 +42,10 @@ export {
   isRedisPrimitiveError,
   isUnknownOptionError,
 } from './errors.js';
-export { isRetryable } from '@x/redis-adapter';
+export {
+  DurabilityError,
+  isDurabilityError,
+  isRetryable,
+  type DurabilityOptions,
+  type RetryPolicy,
+} from '@x/redis-adapter';

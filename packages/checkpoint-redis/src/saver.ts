@@ -23,6 +23,8 @@ import {
   MAX_ID_BYTES_LIMIT,
   checkBoolean,
   checkConnectionFirst,
+  checkDurability,
+  checkRetryPolicy,
   checkFunction,
   checkId,
   checkInteger,
@@ -35,7 +37,14 @@ import {
   type RedisAdapter,
   type RedisArg,
   isRedisUrl,
+  runScriptDurably,
+  withRetry,
+  type DurabilityOptions,
   type RedisTarget,
+  type ResolvedDurability,
+  type ResolvedRetryPolicy,
+  type RetryPolicy,
+  type ScriptCall,
 } from '@x/redis-adapter';
 import { checkpoint as scripts } from '@x/lua-scripts';
 import { SEP, cat, encodeName, frame, metadataToken } from './codec.js';
@@ -82,6 +91,22 @@ export interface RedisSaverOptions {
    * `InputTooLargeError` (`ERR_TOO_LARGE`) before anything is sent.
    */
   maxIdBytes?: number;
+  /**
+   * Retry calls that failed with a retryable error (`isRetryable`: connection
+   * loss, timeouts, `LOADING`, failover states, `DurabilityError`): `true` for the
+   * defaults or a `RetryPolicy` (`{ attempts, baseDelayMs, maxDelayMs, deadlineMs }`).
+   * Every call of the saver is safe to repeat (see the README, "Failures and
+   * retries"), so every call is retried. Default: no retries.
+   */
+  retry?: boolean | RetryPolicy;
+  /**
+   * Confirm every `put` and `putWrites` on `replicas` replicas before it
+   * resolves (`WAIT` pipelined behind the write script, one round trip). When
+   * they do not confirm within `timeoutMs` (default 1000) the call rejects with
+   * `DurabilityError`; the write was applied on the master. Default: none
+   * (Redis replicates asynchronously: a failover can lose an acknowledged write).
+   */
+  durability?: DurabilityOptions;
 }
 
 /** Every key of {@link RedisSaverOptions}; any other is refused with `UnknownOptionError`. */
@@ -94,6 +119,8 @@ export const REDIS_SAVER_OPTIONS = [
   'listPageSize',
   'listScanBudget',
   'maxIdBytes',
+  'retry',
+  'durability',
 ] as const;
 
 /**
@@ -207,6 +234,8 @@ export class RedisSaver extends BaseCheckpointSaver {
   readonly #pageSize: number;
   readonly #scanBudget: number;
   readonly #maxIdBytes: number;
+  readonly #retry: ResolvedRetryPolicy | undefined;
+  readonly #durability: ResolvedDurability | undefined;
   /** True when the serde is LangGraph's JsonPlusSerializer (or ours): values are checked before encoding. */
   readonly #checkEncodable: boolean;
   #closed = false;
@@ -242,6 +271,8 @@ export class RedisSaver extends BaseCheckpointSaver {
     this.#pageSize = checkInteger(o.listPageSize, 'listPageSize', { min: 1, max: 100_000 }, 100);
     this.#scanBudget = checkInteger(o.listScanBudget, 'listScanBudget', { min: 1, max: 1_000_000 }, 1000);
     this.#maxIdBytes = checkLimit(o.maxIdBytes, 'maxIdBytes', DEFAULT_MAX_ID_BYTES, 1, MAX_ID_BYTES_LIMIT);
+    this.#retry = checkRetryPolicy(o.retry);
+    this.#durability = checkDurability(o.durability);
     const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
     this.#checkEncodable = this.serde instanceof JsonPlusSerializer;
     this.keys = new CheckpointKeys(o.prefix === undefined ? 'checkpoint' : checkId(o.prefix, 'prefix', this.#maxIdBytes));
@@ -311,6 +342,30 @@ export class RedisSaver extends BaseCheckpointSaver {
     return keys;
   }
 
+  /**
+   * Runs one call under the `retry` policy (every call of the saver is safe to
+   * repeat: writes are keyed by checkpoint id, task id and index).
+   */
+  #retried<T>(call: () => Promise<T>): Promise<T> {
+    return withRetry(this.#retry, () => {
+      this.#assertOpen();
+      return call();
+    });
+  }
+
+  /** Runs a script under the retry policy. */
+  #run(script: ScriptCall['script'], input: Omit<ScriptCall, 'script'>, returnBuffers = false): Promise<unknown> {
+    const options = returnBuffers ? { returnBuffers: true } : undefined;
+    return this.#retried(() => this.redis.runScript(script, input, options));
+  }
+
+  /** Runs a write script under the retry policy, followed in the same round trip by `WAIT` with a `durability` option. */
+  #write(script: ScriptCall['script'], input: Omit<ScriptCall, 'script'>): Promise<unknown> {
+    const durability = this.#durability;
+    if (durability === undefined) return this.#run(script, input);
+    return this.#retried(() => runScriptDurably(this.redis, script, input, durability));
+  }
+
   get #readTtl(): number {
     return this.#refreshOnRead ? this.#ttlMs : 0;
   }
@@ -329,11 +384,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     const nsE = this.#name(conf.checkpoint_ns ?? '', 'checkpoint_ns', true);
     const id = getCheckpointId(config);
     const idE = id ? this.#name(id, 'checkpoint_id') : Buffer.alloc(0);
-    const reply = await this.redis.runScript(
-      scripts.getTuple,
-      { keys: this.#keysOf(threadId), args: [nsE, idE, this.#readTtl] },
-      { returnBuffers: true },
-    );
+    const reply = await this.#run(scripts.getTuple, { keys: this.#keysOf(threadId), args: [nsE, idE, this.#readTtl] }, true);
     const parsed = parseTuplesReply(reply);
     const block = parsed.blocks[0];
     if (!block) return undefined;
@@ -404,11 +455,7 @@ export class RedisSaver extends BaseCheckpointSaver {
         this.#assertOpen();
         const pageLimit = Math.min(remaining, this.#pageSize);
         const budget = filterArgs.length > 0 ? this.#scanBudget : pageLimit;
-        const reply = await this.redis.runScript(
-          scripts.list,
-          { keys, args: [index, hi, min, pageLimit, budget, this.#readTtl, ...filterArgs] },
-          { returnBuffers: true },
-        );
+        const reply = await this.#run(scripts.list, { keys, args: [index, hi, min, pageLimit, budget, this.#readTtl, ...filterArgs] }, true);
         const page: TuplesReply = parseTuplesReply(reply);
         const tuples = await Promise.all(page.blocks.map((b) => this.#toTuple(threadId, b, page.blobs)));
         for (const tuple of tuples) {
@@ -611,7 +658,7 @@ export class RedisSaver extends BaseCheckpointSaver {
     ];
     for (const c of channels) args.push(...c);
     this.#assertOpen();
-    await this.redis.runScript(scripts.put, { keys: this.#keysOf(threadId), args });
+    await this.#write(scripts.put, { keys: this.#keysOf(threadId), args });
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -650,14 +697,14 @@ export class RedisSaver extends BaseCheckpointSaver {
     );
     for (const e of encoded) args.push(...e);
     this.#assertOpen();
-    await this.redis.runScript(scripts.putWrites, { keys: this.#keysOf(threadId), args });
+    await this.#write(scripts.putWrites, { keys: this.#keysOf(threadId), args });
   }
 
   /** Deletes every key of the thread (every namespace), and nothing else. One round trip. */
   async deleteThread(threadId: string): Promise<void> {
     this.#assertOpen();
     const keys = this.keys.thread(this.#threadId(threadId, 'threadId'));
-    await this.redis.command({ command: ['UNLINK', ...keys], keys });
+    await this.#retried(() => this.redis.command({ command: ['UNLINK', ...keys], keys }));
   }
 
   // ----------------------------------------------------------- delta walk
@@ -688,11 +735,7 @@ export class RedisSaver extends BaseCheckpointSaver {
       let cursor: Buffer = id ? this.#name(id, 'checkpoint_id') : Buffer.alloc(0);
       for (;;) {
         const sent = open; // seed positions refer to the channels as sent in this call
-        const reply = await this.redis.runScript(
-          scripts.deltaHistory,
-          { keys, args: [nsE, mode, cursor, DELTA_STEPS, this.#readTtl, ...sent] },
-          { returnBuffers: true },
-        );
+        const reply = await this.#run(scripts.deltaHistory, { keys, args: [nsE, mode, cursor, DELTA_STEPS, this.#readTtl, ...sent] }, true);
         const { next, ancestors } = parseDeltaReply(reply);
         for (const ancestor of ancestors) {
           const byChannel = new Map<string, CheckpointPendingWrite[]>();
@@ -748,10 +791,8 @@ export class RedisSaver extends BaseCheckpointSaver {
     }));
     const result: PruneResult = { checkpoints: 0, blobs: 0 };
     while (pending.length > 0) {
-      const replies = await this.redis.pipeline(
-        pending.map((p) => ({ script: scripts.prune, keys: p.keys, args: [keepLast, PRUNE_BUDGET, p.from, '1'] })),
-        { returnBuffers: true },
-      );
+      const calls = pending.map((p) => ({ script: scripts.prune, keys: p.keys, args: [keepLast, PRUNE_BUDGET, p.from, '1'] }));
+      const replies = await this.#retried(() => this.redis.pipeline(calls, { returnBuffers: true }));
       const next: typeof pending = [];
       replies.forEach((reply, i) => {
         const [done, dropped, resume, swept] = reply as [number, number, Buffer, number];
@@ -767,16 +808,13 @@ export class RedisSaver extends BaseCheckpointSaver {
   /** Pins a thread: none of its keys expires until {@link RedisSaver.unpinThread}. One round trip. */
   async pinThread(threadId: string): Promise<void> {
     this.#assertOpen();
-    await this.redis.runScript(scripts.pin, { keys: this.keys.thread(this.#threadId(threadId, 'threadId')), args: ['pin', 0] });
+    await this.#run(scripts.pin, { keys: this.keys.thread(this.#threadId(threadId, 'threadId')), args: ['pin', 0] });
   }
 
   /** Unpins a thread: its keys get the saver's default TTL again (if any). One round trip. */
   async unpinThread(threadId: string): Promise<void> {
     this.#assertOpen();
-    await this.redis.runScript(scripts.pin, {
-      keys: this.keys.thread(this.#threadId(threadId, 'threadId')),
-      args: ['unpin', this.#ttlMs],
-    });
+    await this.#run(scripts.pin, { keys: this.keys.thread(this.#threadId(threadId, 'threadId')), args: ['unpin', this.#ttlMs] });
   }
 
   /** Closes the connection if the saver created it (`fromUrl`, a URL or settings); a caller's client stays open. */

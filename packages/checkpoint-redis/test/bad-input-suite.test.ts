@@ -81,6 +81,12 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     extra: [
       { name: 'the renamed ttl option', run: (s) => new RedisSaver(s.saver.redis, { ttl: { defaultTtlMs: 1 } } as never), code: 'ERR_UNKNOWN_OPTION', message: /"ttl" is no longer an option, use "ttlMs"/ },
       { name: 'the renamed defaultTtlMs option', run: (s) => new RedisSaver(s.saver.redis, { defaultTtlMs: 1 } as never), code: 'ERR_UNKNOWN_OPTION', message: /use "ttlMs"/ },
+      { name: 'retry as a string', run: (s) => new RedisSaver(s.saver.redis, { retry: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /retry must be true, false or/ },
+      { name: 'retry with 0 attempts', run: (s) => new RedisSaver(s.saver.redis, { retry: { attempts: 0 } }), code: 'ERR_INVALID_ARGUMENT', message: /retry\.attempts/ },
+      { name: 'retry with a misspelt key', run: (s) => new RedisSaver(s.saver.redis, { retry: { attempt: 3 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /attempts/ },
+      { name: 'durability without replicas', run: (s) => new RedisSaver(s.saver.redis, { durability: {} as never }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.replicas is required/ },
+      { name: 'durability with 0 replicas', run: (s) => new RedisSaver(s.saver.redis, { durability: { replicas: 0 } }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.replicas/ },
+      { name: 'durability with timeoutMs 0 (WAIT would block forever)', run: (s) => new RedisSaver(s.saver.redis, { durability: { replicas: 1, timeoutMs: 0 } }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.timeoutMs/ },
       { name: 'refreshOnRead as a string', run: (s) => new RedisSaver(s.saver.redis, { refreshOnRead: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /"yes" \(a string\)/ },
       { name: 'the single-object form { redis, ... }', run: (s) => new RedisSaver({ redis: s.saver.redis, prefix: 'p' } as never), code: 'ERR_INVALID_ARGUMENT', message: /new RedisSaver\(redis, \{ prefix, ttlMs, \.\.\. \}\)/ },
       { name: 'redis inside the options', run: (s) => new RedisSaver(s.saver.redis, { redis: s.saver.redis } as never), code: 'ERR_INVALID_ARGUMENT', message: /first argument/ },

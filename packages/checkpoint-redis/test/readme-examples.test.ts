@@ -5,7 +5,7 @@ const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    examples.expectEmbedded(['examples/cluster.mjs', 'examples/graph.ts', 'examples/migrate.ts', 'examples/quick-start-ioredis.mjs', 'examples/ttl-and-prune.mjs']);
+    examples.expectEmbedded(['examples/cluster.mjs', 'examples/graph.ts', 'examples/migrate.ts', 'examples/quick-start-ioredis.mjs', 'examples/retry-and-durability.mjs', 'examples/ttl-and-prune.mjs']);
   });
 
   it('runs examples/graph.ts', async () => {
@@ -53,6 +53,11 @@ describe('README examples', () => {
   it('runs examples/migrate.ts', async () => {
     const { stdout } = await examples.run('migrate.ts');
     expect(stdout).toBe('copied 2 checkpoints\nlatest n = 2 pending: [["task-a","n",3]]\n');
+  });
+
+  it('runs examples/retry-and-durability.mjs (the harness server has no replica: the put is applied, not confirmed)', async () => {
+    const { stdout } = await examples.run('retry-and-durability.mjs');
+    expect(stdout).toBe('ERR_DURABILITY: 0 of 1 replica(s) confirmed\nstored: true\n');
   });
 
   it('runs examples/quick-start-ioredis.mjs', async () => {

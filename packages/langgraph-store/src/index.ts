@@ -22,3 +22,4 @@ export { REDIS_STORE_OPTIONS, STORE_INDEX_OPTIONS, type RedisStoreOptions } from
 export type { StoreIndexConfig } from './vectors.js';
 export { SHARD_KEY_NAMES, StoreKeys, decodeNamespace, encodeNamespace } from './keys.js';
 export * from './errors.js';
+export type { DurabilityOptions, RetryPolicy } from '@x/redis-adapter';

@@ -5,13 +5,19 @@ import {
   MAX_ID_BYTES_LIMIT,
   MAX_PAYLOAD_BYTES_LIMIT,
   checkBoolean,
+  checkDurability,
   checkFunction,
+  checkRetryPolicy,
   checkId,
   checkInteger,
   checkLimit,
   checkOptions,
   describeValue,
   isPlainObject,
+  type DurabilityOptions,
+  type ResolvedDurability,
+  type ResolvedRetryPolicy,
+  type RetryPolicy,
 } from '@x/redis-adapter';
 import type { StoreIndexConfig } from './vectors.js';
 
@@ -43,6 +49,21 @@ export interface RedisStoreOptions {
   purgeBudget?: number;
   /** Receives errors of connections the store owns. */
   onError?: (err: Error) => void;
+  /**
+   * Retry a batch that failed with a retryable error (`isRetryable`: connection
+   * loss, timeouts, `LOADING`, failover states, `DurabilityError`): `true` for the
+   * defaults or a `RetryPolicy`. Only batches that are safe to repeat are retried:
+   * reads only, or puts only (last write wins); a batch mixing reads and puts is
+   * not (a repeat could read its own puts). Default: no retries.
+   */
+  retry?: boolean | RetryPolicy;
+  /**
+   * Confirm the puts of every batch on `replicas` replicas before it resolves
+   * (`WAIT` pipelined behind each shard's script, same round trip). When they do
+   * not confirm within `timeoutMs` the batch rejects with `DurabilityError`; the
+   * puts were applied on the master. Default: none.
+   */
+  durability?: DurabilityOptions;
 }
 
 /** Every key of {@link RedisStoreOptions}; any other is refused with `UnknownOptionError`. */
@@ -58,6 +79,8 @@ export const REDIS_STORE_OPTIONS = [
   'maxIdBytes',
   'purgeBudget',
   'onError',
+  'retry',
+  'durability',
 ] as const;
 
 /** Every key of {@link StoreIndexConfig}. */
@@ -76,6 +99,8 @@ export interface StoreSettings {
   maxValueBytes: number;
   maxIdBytes: number;
   purgeBudget: number;
+  retry: ResolvedRetryPolicy | undefined;
+  durability: ResolvedDurability | undefined;
 }
 
 function checkIndex(value: unknown): StoreIndexConfig | undefined {
@@ -116,5 +141,7 @@ export function checkStoreOptions(given: RedisStoreOptions | undefined): StoreSe
     maxValueBytes: checkLimit(options.maxValueBytes, 'maxValueBytes', DEFAULT_MAX_PAYLOAD_BYTES, 2, MAX_PAYLOAD_BYTES_LIMIT),
     maxIdBytes,
     purgeBudget: checkInteger(options.purgeBudget, 'purgeBudget', { min: 1, max: 100_000 }, 100),
+    retry: checkRetryPolicy(options.retry),
+    durability: checkDurability(options.durability),
   };
 }

@@ -1,5 +1,5 @@
 import type { Item, MatchCondition, SearchItem } from '@langchain/langgraph-checkpoint';
-import type { CommandCall, RedisAdapter, ScriptCall } from '@x/redis-adapter';
+import { pipelineDurably, type CommandCall, type RedisAdapter, type ResolvedDurability, type ScriptCall } from '@x/redis-adapter';
 import { store as scripts } from '@x/lua-scripts';
 import { CorruptStoreError, SearchScanLimitError } from './errors.js';
 import { StoreKeys, decodeNamespace, encodeNamespace } from './keys.js';
@@ -40,6 +40,8 @@ export interface PlanLimits {
   searchScanLimit: number;
   maxCandidates: number;
   dims: number;
+  /** Confirm the puts on replicas (`WAIT` behind each shard's script). */
+  durability: ResolvedDurability | undefined;
 }
 
 interface Row {
@@ -57,6 +59,8 @@ interface ShardCall {
   readonly args: (string | number)[];
   readonly onReply: ((reply: unknown) => void)[];
   writes: boolean;
+  /** The call holds a put (a write or a delete). */
+  puts: boolean;
 }
 
 interface Lookup {
@@ -106,7 +110,7 @@ export class BatchPlan {
   #shard(id: string): ShardCall {
     let call = this.#shards.get(id);
     if (call === undefined) {
-      call = { id, args: [this.#limits.purgeBudget], onReply: [], writes: false };
+      call = { id, args: [this.#limits.purgeBudget], onReply: [], writes: false, puts: false };
       this.#shards.set(id, call);
     }
     return call;
@@ -233,6 +237,7 @@ export class BatchPlan {
       const call = this.#shard(this.#keys.shardOf(p.namespace));
       call.args.push('P', encodeNamespace(p.namespace), p.key, p.json, p.ttlMs, p.vectors);
       call.onReply.push(() => undefined);
+      call.puts = true;
       if (p.json !== '') call.writes = true;
     }
     await this.#send(redis);
@@ -248,7 +253,11 @@ export class BatchPlan {
     const written = order.filter((c) => c.writes).flatMap((c) => ['0', c.id]);
     if (written.length > 0) calls.push({ command: ['ZADD', registry, ...written], keys: [registry] });
     if (calls.length === 0) return;
-    const replies = await redis.pipeline(calls);
+    const durability = this.#limits.durability;
+    // With durability: a WAIT behind every shard put to, and behind the registry entries.
+    const routes = durability === undefined ? [] : order.filter((c) => c.puts).map((c) => this.#keys.shard(c.id)[0]!);
+    if (routes.length > 0 && written.length > 0) routes.push(registry);
+    const replies = routes.length === 0 ? await redis.pipeline(calls) : await pipelineDurably(redis, calls, routes, durability!);
     order.forEach((c, i) => {
       const perOp = replies[i] as unknown[];
       c.onReply.forEach((handle, j) => handle(perOp[j]));

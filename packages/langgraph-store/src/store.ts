@@ -24,6 +24,7 @@ import {
   isPlainObject,
   isRedisAdapter,
   toJson,
+  withRetry,
   type RedisAdapter,
   type RedisTarget,
 } from '@x/redis-adapter';
@@ -184,10 +185,24 @@ export class RedisStore extends BaseStore {
     }
     const checked = operations.map((op, i) => this.#check(op, i));
     await this.#embed(checked);
+    const run = () => {
+      if (this.#closed) throw new ClosedError('RedisStore');
+      return this.#plan(checked).run(this.redis);
+    };
+    // Reads only, or puts only (last write wins), are safe to repeat; a repeat of a mixed
+    // batch could read its own puts, applied by the try whose reply was lost.
+    const puts = checked.filter((c) => c.kind === 'put').length;
+    const safe = puts === 0 || puts === checked.length;
+    return (await (safe ? withRetry(this.#s.retry, run) : run())) as OperationResults<Op>;
+  }
+
+  /** A fresh plan of checked operations (a plan runs once). */
+  #plan(checked: Checked[]): BatchPlan {
+    const s = this.#s;
     const plan = new BatchPlan(
       this.keys,
-      { purgeBudget: this.#s.purgeBudget, searchScanLimit: this.#s.searchScanLimit, maxCandidates: this.#s.maxCandidates, dims: this.#s.index?.dims ?? 0 },
-      operations.length,
+      { purgeBudget: s.purgeBudget, searchScanLimit: s.searchScanLimit, maxCandidates: s.maxCandidates, dims: s.index?.dims ?? 0, durability: s.durability },
+      checked.length,
     );
     checked.forEach((c, i) => {
       if (c.kind === 'get') plan.get(i, c.namespace, c.key, c.refresh);
@@ -195,7 +210,7 @@ export class RedisStore extends BaseStore {
       else if (c.kind === 'list') plan.list(i, c.spec);
       else plan.put(c.spec);
     });
-    return (await plan.run(this.redis)) as OperationResults<Op>;
+    return plan;
   }
 
   /** A checked namespace: an array of non-empty labels without `.`, `:` or NUL. */

@@ -5,7 +5,12 @@ const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    examples.expectEmbedded(['examples/cluster.mjs', 'examples/filters-and-ttl.mjs', 'examples/graph.ts', 'examples/quick-start-ioredis.mjs', 'examples/semantic.mjs']);
+    examples.expectEmbedded(['examples/cluster.mjs', 'examples/filters-and-ttl.mjs', 'examples/graph.ts', 'examples/quick-start-ioredis.mjs', 'examples/retry-and-durability.mjs', 'examples/semantic.mjs']);
+  });
+
+  it('runs examples/retry-and-durability.mjs (the harness server has no replica: the put is applied, not confirmed)', async () => {
+    const { stdout } = await examples.run('retry-and-durability.mjs');
+    expect(stdout).toBe('ERR_DURABILITY: 0 of 1 replica(s) confirmed\nstored: prefers short answers\n');
   });
 
   it('runs examples/graph.ts', async () => {

@@ -7,6 +7,7 @@ import {
   checkId,
   isRetryable,
   checkOneOf,
+  withRetry,
   type RedisAdapter,
   type RedisInput,
 } from '@x/redis-adapter';
@@ -150,6 +151,21 @@ class LockImpl implements Lock, LockCore {
     return this.backend.attempt(this.target, owner, this.options.ttlMs, mode, this.#grantLeaseMs);
   }
 
+  /**
+   * The first attempt of an acquisition, under the `retry` policy: every try
+   * sends the same owner token (the script grants a lock this owner already
+   * took), and the lease counts from the send of the try that answered.
+   */
+  async #firstAttempt(owner: string, mode: AttemptMode): Promise<{ result: AttemptResult; sentAt: number }> {
+    let sentAt = now();
+    const result = await withRetry(this.options.retry, () => {
+      this.#assertOpen();
+      sentAt = now();
+      return this.#attempt(owner, mode);
+    });
+    return { result, sentAt };
+  }
+
   /** Re-enters the scope's ownership, or returns undefined when the scope does not hold this lock. */
   async #reenter(): Promise<Handle | undefined> {
     const scoped = scopedHandle(this.target.scopeKey);
@@ -186,8 +202,7 @@ class LockImpl implements Lock, LockCore {
       if (reentered) return reentered;
     }
     const owner = randomUUID();
-    const sentAt = now();
-    const result = await this.#attempt(owner, 'try');
+    const { result, sentAt } = await this.#firstAttempt(owner, 'try');
     if (result.kind === 'acquired') return this.#grant(owner, result.fencingToken, sentAt, 0);
     return null;
   }
@@ -201,10 +216,9 @@ class LockImpl implements Lock, LockCore {
       if (reentered) return reentered;
     }
     const owner = randomUUID();
-    const sentAt = now();
     // Hand-offs for this name already reach us only if the queue was live before the attempt was sent.
     const liveAtSend = this.backend.existingQueue(this.target)?.live === true && this.kind === 'redis';
-    const first = await this.#attempt(owner, timeoutMs === 0 ? 'try' : 'wait');
+    const { result: first, sentAt } = await this.#firstAttempt(owner, timeoutMs === 0 ? 'try' : 'wait');
     if (first.kind === 'acquired') {
       if (signal?.aborted) {
         // The caller gave up while the (only) attempt was in flight: hand the lock straight back.

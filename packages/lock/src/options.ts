@@ -4,10 +4,13 @@ import {
   MAX_ID_BYTES_LIMIT,
   checkBoolean,
   checkFunction,
+  checkRetryPolicy,
   checkId,
   checkLimit,
   checkOptions,
   describeValue,
+  type ResolvedRetryPolicy,
+  type RetryPolicy,
 } from '@x/redis-adapter';
 import type { LockLostError } from './errors.js';
 import { DEFAULT_PREFIX } from './keys.js';
@@ -47,6 +50,17 @@ export interface LockOptions {
    * A longer name is refused with `InputTooLargeError` (`ERR_TOO_LARGE`) before anything is sent.
    */
   maxIdBytes?: number;
+  /**
+   * Retry an acquisition attempt (`tryAcquire`, and the first attempt of
+   * `acquire` / `withLock`) that failed with a retryable error (`isRetryable`:
+   * connection loss, timeouts, `LOADING`, failover states): `true` for the
+   * defaults or a `RetryPolicy`. A retry sends the same owner token, and the
+   * acquire script recognises it: if the failed attempt had taken the lock (its
+   * reply was lost), the retry gets it with a fresh fencing token instead of
+   * waiting for that lease to run out. Default: no retries (waiters already
+   * ride out retryable errors while they wait).
+   */
+  retry?: boolean | RetryPolicy;
 }
 
 /** Options of one `acquire` / `withLock`. */
@@ -75,6 +89,7 @@ export interface ResolvedLockOptions {
   readonly fenceTtlMs: number;
   readonly onLost: ((error: LockLostError) => unknown) | undefined;
   readonly maxIdBytes: number;
+  readonly retry: ResolvedRetryPolicy | undefined;
 }
 
 /** `tryAcquire` takes no options today (it never waits); the object is checked so a `timeoutMs` meant for `acquire` is not silently ignored. */
@@ -92,6 +107,7 @@ export const LOCK_OPTIONS = [
   'fenceTtlMs',
   'onLost',
   'maxIdBytes',
+  'retry',
 ] as const;
 
 /** Names of {@link GuardOptions}. */
@@ -201,5 +217,6 @@ export function resolveLockOptions(options: unknown): ResolvedLockOptions {
     fenceTtlMs,
     onLost,
     maxIdBytes,
+    retry: checkRetryPolicy(o.retry),
   };
 }

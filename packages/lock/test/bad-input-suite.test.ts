@@ -78,6 +78,9 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     ],
     extra: [
       { name: 'createLock(undefined, name)', run: () => createLock(undefined as never, 'n'), code: 'ERR_INVALID_ARGUMENT', message: /null for an in-process lock/ },
+      { name: 'createLock with retry as a string', run: () => createLock(null, 'n', { retry: 'yes' as never }), code: 'ERR_INVALID_ARGUMENT', message: /retry must be true, false or/ },
+      { name: 'createLock with retry of 0 attempts', run: () => createLock(null, 'n', { retry: { attempts: 0 } }), code: 'ERR_INVALID_ARGUMENT', message: /retry\.attempts/ },
+      { name: 'createLock with a misspelt retry key', run: () => createLock(null, 'n', { retry: { attempt: 3 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /attempts/ },
       { name: 'acquire({ timeout })', run: (s) => s.lock.acquire({ timeout: 1000 } as never), code: 'ERR_UNKNOWN_OPTION', message: /Did you mean "timeoutMs"/ },
       { name: "lock.on('aquired')", run: (s) => s.lock.on('aquired' as never, () => undefined), code: 'ERR_INVALID_ARGUMENT', message: /"acquired"/ },
       { name: 'lock.guard(fn, { verfy })', run: (s) => s.lock.guard(() => 1, { verfy: true } as never), code: 'ERR_UNKNOWN_OPTION', message: /Did you mean "verify"/ },

@@ -1,6 +1,6 @@
 import type { ScriptDescriptor } from '@x/lua-scripts';
 import { InvalidArgumentError, RedisPrimitiveError } from './errors.js';
-import type { CallOptions, RedisAdapter, RedisArg, ScriptCall } from './port.js';
+import type { CallOptions, CommandCall, RedisAdapter, RedisArg, ScriptCall } from './port.js';
 import { checkBoolean, checkInteger } from './validate/numbers.js';
 import { checkOptions } from './validate/options.js';
 
@@ -84,31 +84,59 @@ export async function runScriptDurably<T = unknown>(
   durability: ResolvedDurability,
   options?: CallOptions,
 ): Promise<T> {
-  const route = routingKey(input.keys);
-  const waits = waitCommands(durability, route);
+  const [reply] = await pipelineDurably(adapter, [{ script, ...input }], [routingKey(input.keys)], durability, options);
+  return reply as T;
+}
+
+/**
+ * Sends a pipeline of writes and, behind them in the same round trip, `WAIT`
+ * (and `WAITAOF`) routed by each key of `routes` (one key per node or slot
+ * written: a WAIT covers every earlier write of its connection). Resolves to
+ * the writes' replies once every WAIT got `durability.replicas`
+ * confirmations; rejects with the first failed write's error, or with
+ * {@link DurabilityError} (the fewest confirmations) when a WAIT fell short.
+ * After a `NOSCRIPT` fallback the waits are repeated, as in
+ * {@link runScriptDurably}.
+ */
+export async function pipelineDurably(
+  adapter: RedisAdapter,
+  calls: readonly (ScriptCall | CommandCall)[],
+  routes: readonly RedisArg[],
+  durability: ResolvedDurability,
+  options?: CallOptions,
+): Promise<unknown[]> {
+  const waits = routes.flatMap((route) => waitCommands(durability, route));
   const fallbacks = adapter.stats.noscriptFallbacks;
-  const [written, ...settled] = await adapter.pipelineSettled([{ script, ...input }, ...waits], options);
-  if (!written!.ok) throw written!.error;
+  const settled = await adapter.pipelineSettled([...calls, ...waits], options);
+  const written = settled.slice(0, calls.length).map((s) => {
+    if (!s.ok) throw s.error;
+    return s.value;
+  });
   let confirmations: unknown[];
   try {
-    confirmations = settled.map((s) => {
+    confirmations = settled.slice(calls.length).map((s) => {
       if (!s.ok) throw s.error;
       return s.value;
     });
-    // A NOSCRIPT fallback (of this or a concurrent call) may have re-sent the script after the WAIT.
+    // A NOSCRIPT fallback (of this or a concurrent call) may have re-sent a script after its WAIT.
     if (adapter.stats.noscriptFallbacks !== fallbacks) confirmations = await adapter.pipeline(waits, options);
   } catch (error) {
-    // The write went through but the WAIT met a node that is no longer (or not yet) the master
-    // of the slot: nothing confirmed the write.
+    // The writes went through but a WAIT met a node that is no longer (or not yet) the master
+    // of the slot: nothing confirmed them.
     if (isUnconfirmed(error)) throw new DurabilityError(durability.replicas, 0, durability.timeoutMs);
     throw error;
   }
-  const replicas = Number(confirmations[0]);
-  const aofSynced = durability.aof ? Number((confirmations[1] as unknown[] | undefined)?.[0]) >= 1 : undefined;
-  if (replicas < durability.replicas || aofSynced === false) {
-    throw new DurabilityError(durability.replicas, replicas, durability.timeoutMs, aofSynced);
+  const per = durability.aof ? 2 : 1;
+  let replicas = Infinity;
+  let aofSynced: boolean | undefined = durability.aof ? true : undefined;
+  for (let i = 0; i < confirmations.length; i += per) {
+    replicas = Math.min(replicas, Number(confirmations[i]));
+    if (durability.aof && !(Number((confirmations[i + 1] as unknown[] | undefined)?.[0]) >= 1)) aofSynced = false;
   }
-  return written!.value as T;
+  if (replicas < durability.replicas || aofSynced === false) {
+    throw new DurabilityError(durability.replicas, replicas === Infinity ? 0 : replicas, durability.timeoutMs, aofSynced);
+  }
+  return written;
 }
 
 /** A WAIT refused by a demoted master, or released by its demotion, or redirected in a failover. */

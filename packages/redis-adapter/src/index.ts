@@ -76,11 +76,12 @@ export {
   DURABILITY_OPTIONS,
   DurabilityError,
   checkDurability,
+  pipelineDurably,
   runScriptDurably,
   type DurabilityOptions,
   type ResolvedDurability,
 } from './durability.js';
-export { CLUSTER_FAILOVER_DEFAULTS } from './node-redis/failover-defaults.js';
+export { CLUSTER_FAILOVER_DEFAULTS, FAILOVER_RECONNECT_MAX_MS, SENTINEL_FAILOVER_DEFAULTS } from './node-redis/failover-defaults.js';
 export * from './validate/index.js';
 export { Keyspace, assertId, decodeKeyPart, encodeKeyPart, escapeGlob } from './keys.js';
 export { HASH_SLOTS, hashSlot } from './slot.js';

@@ -5,7 +5,7 @@ import { ioTransport, ownedIoCluster, ownedIoRedis } from './ioredis/connect.js'
 import type { IoCluster, IoCommandClass, IoRedis } from './ioredis/types.js';
 import { ClientTransport, type AnyClient } from './node-redis/client-transport.js';
 import { ClusterTransport, type AnyCluster } from './node-redis/cluster-transport.js';
-import { withFailoverDefaults } from './node-redis/failover-defaults.js';
+import { withFailoverDefaults, withSentinelFailoverDefaults } from './node-redis/failover-defaults.js';
 import { SentinelTransport, type AnySentinel } from './node-redis/sentinel-transport.js';
 import { SwitchableTransport } from './node-redis/switchable-transport.js';
 import { PendingTransport } from './pending-transport.js';
@@ -126,7 +126,7 @@ async function openNodeRedis(redis: NodeRedisModule, target: OwnedTarget, transp
       return connectOwned(cluster, onError, 'the Redis cluster');
     }
     case 'sentinel': {
-      const sentinel = redis.createSentinel(target.settings as unknown as RedisSentinelOptions) as unknown as AnySentinel;
+      const sentinel = redis.createSentinel(withSentinelFailoverDefaults(target.settings) as unknown as RedisSentinelOptions) as unknown as AnySentinel;
       transport.switchTo(new SentinelTransport(sentinel));
       return connectOwned(sentinel, onError, `sentinel master ${target.settings.name}`);
     }

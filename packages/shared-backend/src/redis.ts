@@ -65,8 +65,9 @@ export interface RedisBackendOptions {
   /**
    * Retry calls that failed with a retryable error (`isRetryable`: connection
    * loss, timeouts, `LOADING`, failover states): `true` for the defaults or a
-   * `RetryPolicy`. Only calls that are safe to repeat are retried: reads, and
-   * appends that carry an `operationId`. Default: no retries.
+   * `RetryPolicy`. Only calls that are safe to repeat are retried: reads,
+   * appends that carry an `operationId`, `registrySet`, `registryDelete` and
+   * `bufferDeleteThread` (a repeat leaves the same state). Default: no retries.
    */
   retry?: boolean | RetryPolicy;
   /**
@@ -173,7 +174,7 @@ export class RedisBackend implements SharedBackend {
     return this.#durability === undefined ? this.redis.runScript(script, input) : runScriptDurably(this.redis, script, input, this.#durability);
   }
 
-  /** Runs a call that is safe to repeat (a read, an append with an operation id) under the retry policy, after the layout check. */
+  /** Runs a call that is safe to repeat (a read, an append with an operation id, a set or delete) under the retry policy, after the layout check. */
   #safe<T>(call: () => Promise<T>): Promise<T> {
     return withRetry(this.#retry, async () => {
       const pending = this.#ready();
@@ -257,13 +258,10 @@ export class RedisBackend implements SharedBackend {
 
   async bufferDeleteThread(threadId: string): Promise<boolean> {
     assertId(threadId, 'threadId', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
     const bucket = this.keys.bucketOf(threadId);
-    const deleted = await this.redis.runScript(scripts.bufferDelete, {
-      keys: [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket), this.keys.threadOpsKey(threadId, bucket), this.keys.threadOpsLogKey(threadId, bucket)],
-      args: [threadId],
-    });
+    const keys = [this.keys.threadKey(threadId, bucket), this.keys.indexKey(bucket), this.keys.threadOpsKey(threadId, bucket), this.keys.threadOpsLogKey(threadId, bucket)];
+    // Deleting again leaves the same state; a repeat after a lost reply reports false.
+    const deleted = await this.#safe(() => this.redis.runScript(scripts.bufferDelete, { keys, args: [threadId] }));
     return Number(deleted) === 1;
   }
 
@@ -368,9 +366,8 @@ export class RedisBackend implements SharedBackend {
     this.#open();
     assertId(chain, 'chain', this.#limits);
     assertId(uuid, 'uuid', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
-    await this.#write(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] });
+    // Setting the same mapping again leaves the same state: safe to repeat.
+    await this.#safe(() => this.#write(scripts.registrySet, { keys: this.#registryKeys, args: [chain, uuid, this.ttlMs] }));
   }
 
   registryGetUuid(chain: string): Promise<string | null> {
@@ -432,9 +429,8 @@ export class RedisBackend implements SharedBackend {
   async registryDelete(uuid: string): Promise<boolean> {
     this.#open();
     assertId(uuid, 'uuid', this.#limits);
-    const pending = this.#ready();
-    if (pending !== undefined) await pending;
-    const removed = await this.redis.runScript(scripts.registryDelete, { keys: this.#registryKeys, args: [uuid] });
+    // Deleting again leaves the same state; a repeat after a lost reply reports false.
+    const removed = await this.#safe(() => this.redis.runScript(scripts.registryDelete, { keys: this.#registryKeys, args: [uuid] }));
     return Number(removed) === 1;
   }
 

@@ -1,4 +1,5 @@
 import type { IoredisModule } from '../client-library.js';
+import { failoverBackoffMs } from '../node-redis/failover-defaults.js';
 import { IoClientTransport } from './client-transport.js';
 import { IoClusterTransport } from './cluster-transport.js';
 import { isIoCluster, type IoCluster, type IoCommandClass, type IoRedis } from './types.js';
@@ -19,12 +20,15 @@ export function ioTimeoutMs(conn: { options: object }, adapterTimeoutMs: number 
 /**
  * ioredis retries a refused connection forever by default. For connections the
  * adapter opens: give up after a few attempts until the first connect
- * succeeded, then reconnect with a capped backoff (as for node-redis).
+ * succeeded, then reconnect with a capped backoff (as for node-redis): at most
+ * 2 s for a standalone server, at most 200 ms (`failoverBackoffMs`) where a
+ * failover may have moved the master (sentinel, cluster).
  */
-function ownedRetry(): { retryStrategy: (times: number) => number | null; onReady: () => void } {
+function ownedRetry(failover = false): { retryStrategy: (times: number) => number | null; onReady: () => void } {
   let connectedOnce = false;
   return {
-    retryStrategy: (times) => (!connectedOnce && times >= INITIAL_CONNECT_ATTEMPTS ? null : Math.min(50 * 2 ** Math.min(times, 6), 2_000)),
+    retryStrategy: (times) =>
+      !connectedOnce && times >= INITIAL_CONNECT_ATTEMPTS ? null : failover ? failoverBackoffMs(times) : Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     onReady: () => {
       connectedOnce = true;
     },
@@ -41,10 +45,24 @@ export function urlOptions(url: string): { host: string; port: number; redisOpti
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379), redisOptions };
 }
 
+/**
+ * Options of an owned sentinel-configured ioredis client, for failovers:
+ * `failoverDetector` subscribes to the sentinels' `+switch-master` and
+ * reconnects at once (also when the old master is alive, demoted, and its
+ * connection stays open); `reconnectOnError` reconnects (to the master the
+ * sentinels name) and resends a command refused with `READONLY` by a demoted
+ * master (not applied, so safe to resend).
+ */
+export const IOREDIS_SENTINEL_FAILOVER_DEFAULTS = Object.freeze({
+  failoverDetector: true,
+  reconnectOnError: (error: Error): 2 | false => (error.message.startsWith('READONLY') ? 2 : false),
+});
+
 /** An owned ioredis `Redis` from a URL or options, not yet connected. */
 export function ownedIoRedis(io: IoredisModule, target: string | Record<string, unknown>): IoRedis {
-  const retry = ownedRetry();
-  const options = { lazyConnect: true, retryStrategy: retry.retryStrategy };
+  const sentinel = typeof target !== 'string' && 'sentinels' in target;
+  const retry = ownedRetry(sentinel);
+  const options = { lazyConnect: true, retryStrategy: retry.retryStrategy, ...(sentinel ? IOREDIS_SENTINEL_FAILOVER_DEFAULTS : {}) };
   const client = (typeof target === 'string' ? new io.Redis(target, options) : new io.Redis({ ...target, ...options })) as IoRedis;
   client.on('ready', retry.onReady);
   return client;
@@ -53,7 +71,7 @@ export function ownedIoRedis(io: IoredisModule, target: string | Record<string, 
 /** An owned ioredis cluster through these seeds, not yet connected. */
 export function ownedIoCluster(io: IoredisModule, seeds: readonly string[]): IoCluster {
   const parsed = seeds.map(urlOptions);
-  const retry = ownedRetry();
+  const retry = ownedRetry(true);
   const cluster = new io.Cluster(
     parsed.map(({ host, port }) => ({ host, port })),
     {
