@@ -8,9 +8,9 @@ type Item = { args: (string | Buffer)[]; firstKey: string | Buffer | undefined }
 
 /**
  * Sends commands on one ioredis connection (a `Redis` or a `Redis.Cluster`):
- * builds ioredis `Command`s directly, so the caller's `keyPrefix`, reply
- * transformers (HGETALL as an object) and auto-pipelining never change what the
- * adapter sends or gets back, routes by the adapter's own first key on a
+ * builds ioredis `Command`s directly (names upper-cased), so the caller's
+ * `keyPrefix`, ioredis' argument and reply transformers (HGETALL as an object)
+ * and auto-pipelining never change what the adapter sends or gets back, routes by the adapter's own first key on a
  * cluster, and keeps node-redis' deadline semantics through a {@link ReadyGate}.
  * Batches go out as ioredis' own `Pipeline`s (one write each; one per node on a cluster).
  */
@@ -72,8 +72,15 @@ export class IoSender {
     return this.#gate.wait(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
   }
 
+  /**
+   * The ioredis `Command` for `args`, its name upper-cased: ioredis keys its
+   * argument and reply transformers by lower-case name (`hgetall` -> object,
+   * `hset`/`mset` with one object argument -> field/value pairs, which would
+   * take a Buffer apart byte by byte), so none of them applies to what the
+   * adapter sends, whatever case a caller writes.
+   */
   #command(args: (string | Buffer)[], buffers: boolean): IoCommand {
-    return new this.Command(String(args[0]), args.slice(1), { replyEncoding: buffers ? null : 'utf8' });
+    return new this.Command(String(args[0]).toUpperCase(), args.slice(1), { replyEncoding: buffers ? null : 'utf8' });
   }
 
   #write(args: (string | Buffer)[], firstKey: string | Buffer | undefined, buffers: boolean): Promise<unknown> {
