@@ -28,6 +28,8 @@ export async function execInPipelines(
   conn: PipelineMaker,
   commands: readonly BatchCommand[],
   groupOf: (slot: number) => string | undefined,
+  /** Sends command `i` on its own: for a pipeline `exec` refused before writing anything. */
+  alone: (i: number) => Promise<unknown>,
 ): Promise<PromiseSettledResult<unknown>[]> {
   const groups = new Map<string | undefined, number[]>();
   let keyless: number[] | undefined;
@@ -57,9 +59,13 @@ export async function execInPipelines(
           const [err, value] = replies[j] ?? [new Error('ioredis pipeline returned no reply for a command')];
           settled[i] = err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value };
         });
-      } catch (err) {
-        // exec refused the pipeline before writing it (cluster not ready, keys across nodes).
-        for (const i of indexes) settled[i] = { status: 'rejected', reason: err };
+      } catch {
+        // exec refused the pipeline before writing any of it (ioredis' slot map changed under the
+        // grouping, the cluster could not connect): each command goes on its own, routed one by one.
+        const each = await Promise.allSettled(indexes.map((i) => alone(i)));
+        indexes.forEach((i, j) => {
+          settled[i] = each[j]!;
+        });
       }
     }),
   );

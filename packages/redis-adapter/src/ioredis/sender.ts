@@ -51,13 +51,14 @@ export class IoSender {
       }
       return { command, slot };
     });
-    const settled = await execInPipelines(this.conn, commands, this.#groupOf);
+    const alone = (i: number) => this.#write(items[i]!.args, items[i]!.firstKey, buffers);
+    const settled = await execInPipelines(this.conn, commands, this.#groupOf, alone);
     if (!this.routeBySlot) return settled;
     // A redirection a cluster pipeline could not follow as a whole (some of its
     // commands moved): those commands did not run; each goes again on its own,
     // where the cluster follows MOVED and ASK.
     const again = settled.flatMap((r, i) => (r.status === 'rejected' && isRedirection(r.reason) ? [i] : []));
-    const retried = await Promise.allSettled(again.map((i) => this.#write(items[i]!.args, items[i]!.firstKey, buffers)));
+    const retried = await Promise.allSettled(again.map(alone));
     again.forEach((i, j) => {
       settled[i] = retried[j]!;
     });
