@@ -18,24 +18,42 @@ export function isRedirection(err: unknown): boolean {
 }
 
 /**
- * Sends `commands` as ioredis `Pipeline`s (one write per pipeline), one
- * pipeline per group of `groupOf` (on a cluster: the node set that serves the
- * slot, so ioredis' own check that a pipeline stays on one node holds), and
- * settles each command from what `exec` reports after its own redirection
- * handling. Keyless commands join the first group.
+ * Sends `commands` as one ioredis `Pipeline` (one write) and settles each from
+ * what `exec` reports, after ioredis' own redirection handling on a cluster.
+ * When `exec` refuses the pipeline before writing any of it (on a cluster:
+ * ioredis' slot map changed under the grouping, or the cluster could not
+ * connect), each command goes on its own through `alone` instead.
  */
-export async function execInPipelines(
+export async function execPipeline(
   conn: PipelineMaker,
-  commands: readonly BatchCommand[],
-  groupOf: (slot: number) => string | undefined,
-  /** Sends command `i` on its own: for a pipeline `exec` refused before writing anything. */
+  commands: readonly IoCommand[],
   alone: (i: number) => Promise<unknown>,
 ): Promise<PromiseSettledResult<unknown>[]> {
+  const pipeline = conn.pipeline();
+  for (const command of commands) pipeline.sendCommand(command);
+  let replies: [Error | null, unknown][];
+  try {
+    replies = await pipeline.exec();
+  } catch {
+    return Promise.allSettled(commands.map((_, i) => alone(i)));
+  }
+  return commands.map((_, i) => {
+    const [err, value] = replies[i] ?? [new Error('ioredis pipeline returned no reply for a command')];
+    return err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value };
+  });
+}
+
+/**
+ * The indexes of `slots` grouped by `groupOf` (on a cluster: the node set that
+ * serves the slot, so ioredis' own check that a pipeline stays on one node
+ * holds). Keyless commands (`null`) join the first group.
+ */
+export function groupBySlot(slots: readonly (number | null)[], groupOf: (slot: number) => string | undefined): number[][] {
   const groups = new Map<string | undefined, number[]>();
-  let keyless: number[] | undefined;
-  commands.forEach(({ slot }, i) => {
+  const keyless: number[] = [];
+  slots.forEach((slot, i) => {
     if (slot === null) {
-      (keyless ??= []).push(i);
+      keyless.push(i);
       return;
     }
     const id = groupOf(slot);
@@ -43,30 +61,35 @@ export async function execInPipelines(
     if (group) group.push(i);
     else groups.set(id, [i]);
   });
-  if (keyless) {
-    const first = groups.values().next();
-    if (first.done === true) groups.set(undefined, keyless);
-    else first.value.push(...keyless);
+  const all = [...groups.values()];
+  if (keyless.length > 0) {
+    if (all.length === 0) all.push(keyless);
+    else all[0]!.push(...keyless);
   }
+  return all;
+}
+
+/** {@link execPipeline} once per group of {@link groupBySlot}, all written before any reply is awaited. */
+export async function execPerNode(
+  conn: PipelineMaker,
+  commands: readonly BatchCommand[],
+  groupOf: (slot: number) => string | undefined,
+  alone: (i: number) => Promise<unknown>,
+): Promise<PromiseSettledResult<unknown>[]> {
   const settled = new Array<PromiseSettledResult<unknown>>(commands.length);
   await Promise.all(
-    [...groups.values()].map(async (indexes) => {
-      const pipeline = conn.pipeline();
-      for (const i of indexes) pipeline.sendCommand(commands[i]!.command);
-      try {
-        const replies = await pipeline.exec();
-        indexes.forEach((i, j) => {
-          const [err, value] = replies[j] ?? [new Error('ioredis pipeline returned no reply for a command')];
-          settled[i] = err ? { status: 'rejected', reason: err } : { status: 'fulfilled', value };
-        });
-      } catch {
-        // exec refused the pipeline before writing any of it (ioredis' slot map changed under the
-        // grouping, the cluster could not connect): each command goes on its own, routed one by one.
-        const each = await Promise.allSettled(indexes.map((i) => alone(i)));
-        indexes.forEach((i, j) => {
-          settled[i] = each[j]!;
-        });
-      }
+    groupBySlot(
+      commands.map((c) => c.slot),
+      groupOf,
+    ).map(async (indexes) => {
+      const replies = await execPipeline(
+        conn,
+        indexes.map((i) => commands[i]!.command),
+        (j) => alone(indexes[j]!),
+      );
+      indexes.forEach((i, j) => {
+        settled[i] = replies[j]!;
+      });
     }),
   );
   return settled;

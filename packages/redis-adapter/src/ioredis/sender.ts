@@ -1,6 +1,6 @@
 import { hashSlot } from '../slot.js';
 import type { SendOptions } from '../node-redis/transport.js';
-import { execInPipelines, isRedirection } from './batch.js';
+import { execPerNode, execPipeline, isRedirection } from './batch.js';
 import { ReadyGate } from './gate.js';
 import type { IoCommand, IoCommandClass, IoEmitter } from './types.js';
 
@@ -42,18 +42,16 @@ export class IoSender {
 
   async #writeBatch(items: readonly Item[], buffers: boolean): Promise<PromiseSettledResult<unknown>[]> {
     if (items.length === 1) return Promise.allSettled([this.#write(items[0]!.args, items[0]!.firstKey, buffers)]);
+    const alone = (i: number) => this.#write(items[i]!.args, items[i]!.firstKey, buffers);
+    if (!this.routeBySlot) return execPipeline(this.conn, items.map((i) => this.#command(i.args, buffers)), alone);
     const commands = items.map((i) => {
       const command = this.#command(i.args, buffers);
-      const slot = this.routeBySlot && i.firstKey !== undefined ? hashSlot(i.firstKey) : null;
-      if (this.routeBySlot) {
-        command.slot = slot;
-        command.keys = i.firstKey === undefined ? [] : [i.firstKey];
-      }
+      const slot = i.firstKey === undefined ? null : hashSlot(i.firstKey);
+      command.slot = slot;
+      command.keys = i.firstKey === undefined ? [] : [i.firstKey];
       return { command, slot };
     });
-    const alone = (i: number) => this.#write(items[i]!.args, items[i]!.firstKey, buffers);
-    const settled = await execInPipelines(this.conn, commands, this.#groupOf, alone);
-    if (!this.routeBySlot) return settled;
+    const settled = await execPerNode(this.conn, commands, this.#groupOf, alone);
     // A redirection a cluster pipeline could not follow as a whole (some of its
     // commands moved): those commands did not run; each goes again on its own,
     // where the cluster follows MOVED and ASK.
