@@ -6,6 +6,7 @@
  * own raw baseline. Against a harness-started standalone redis-server (or REDIS_URL).
  */
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { defineScript } from '@x/lua-scripts';
 import { runBench, type BenchCase, type BenchReport } from '@x/tooling/bench';
 import { connectClient, resolveRedis } from '@x/tooling/redis';
@@ -28,7 +29,7 @@ function casesFor(
   adapter: RedisAdapter,
 ): BenchCase[] {
   let n = 0;
-  const key = () => `bench:{${label}-${n++ % CONCURRENCY}}:n`;
+  const key = () => `bench:{${label.replace(/ /g, '-')}-${n++ % CONCURRENCY}}:n`;
   const keys = () => Array.from({ length: PIPELINE }, () => key());
   return [
     { group: `runScript x${CONCURRENCY} (${label})`, name: `raw ${label} EVALSHA`, baseline: true, concurrency: CONCURRENCY, fn: () => raw.evalsha(key()) },
@@ -63,21 +64,31 @@ function printOverhead(report: BenchReport): void {
     const base = rows.find((r) => r.baseline);
     const ours = rows.find((r) => !r.baseline);
     if (!base?.opsPerSec || !ours?.opsPerSec) continue;
-    console.log(`  ${group.padEnd(36)} ${((ours.opsPerSec / base.opsPerSec) * 100).toFixed(0)} %`);
+    console.log(`  ${group.padEnd(46)} ${((ours.opsPerSec / base.opsPerSec) * 100).toFixed(0)} %`);
   }
 }
 
 const redis = await resolveRedis('standalone');
 const node = await connectClient(redis.url);
+// node-redis 6 arms a 5 000 ms timer per command by default (ioredis has none); a client without it shows
+// the adapter's own overhead, the default client how much the adapter's shared deadlines save.
+const node0 = createClient({ url: redis.url, commandOptions: { timeout: 0 } } as Parameters<typeof createClient>[0]);
+node0.on('error', () => undefined);
+await node0.connect();
 const io = new Redis(redis.url);
 io.on('error', () => undefined);
 const nodeAdapter = createRedisAdapter(node);
+const node0Adapter = createRedisAdapter(node0);
 const ioAdapter = createRedisAdapter(io);
 try {
   const sha = String(await node.sendCommand(['SCRIPT', 'LOAD', incr.source]));
   const nodeRaw = {
     evalsha: (k: string) => node.sendCommand(['EVALSHA', sha, '1', k, '1']),
     pipeline: (ks: string[]) => Promise.all(ks.map((k) => node.sendCommand(['EVALSHA', sha, '1', k, '1']))),
+  };
+  const node0Raw = {
+    evalsha: (k: string) => node0.sendCommand(['EVALSHA', sha, '1', k, '1']),
+    pipeline: (ks: string[]) => Promise.all(ks.map((k) => node0.sendCommand(['EVALSHA', sha, '1', k, '1']))),
   };
   const ioRaw = {
     evalsha: (k: string) => io.evalsha(sha, 1, k, 1),
@@ -92,15 +103,22 @@ try {
     notes: [
       redis.summary,
       'node-redis 6.3.1 and ioredis 5.9.2 clients with default options, one connection each; raw rows send the same EVALSHA by hand',
+      '"node-redis timeout 0": a node-redis client with commandOptions.timeout 0 (no timer per command, like ioredis): the like-for-like baseline for the adapter overhead',
       `${CONCURRENCY} concurrent callers; the pipeline rows send ${PIPELINE} script calls per call (node-redis: written in one tick; ioredis raw: Pipeline.exec)`,
     ],
-    cases: [...casesFor('node-redis', nodeRaw, nodeAdapter), ...casesFor('ioredis', ioRaw, ioAdapter)],
+    cases: [
+      ...casesFor('node-redis', nodeRaw, nodeAdapter),
+      ...casesFor('node-redis timeout 0', node0Raw, node0Adapter),
+      ...casesFor('ioredis', ioRaw, ioAdapter),
+    ],
   });
   printOverhead(report);
 } finally {
   await nodeAdapter.close();
+  await node0Adapter.close();
   await ioAdapter.close();
   await node.close();
+  await node0.close();
   await io.quit();
   await redis.stop();
 }

@@ -32,6 +32,9 @@ describe('ioredis behaves like node-redis behind the adapter', () => {
     ]);
     const calls = [
       { command: ['LRANGE', k('l'), 0, -1], keys: [k('l')] },
+      { command: ['LINDEX', k('l'), -1], keys: [k('l')] },
+      { command: ['ZRANGEBYLEX', k('z'), '-', '+'], keys: [k('z')] },
+      { command: ['PING'] },
       { command: ['MGET', k('s'), k('missing')], keys: [k('s'), k('missing')] },
       { command: ['ZSCAN', k('z'), '0'], keys: [k('z')] },
       { command: ['HGET', k('h'), 'f'], keys: [k('h')] },
@@ -41,10 +44,35 @@ describe('ioredis behaves like node-redis behind the adapter', () => {
     ];
     const viaIo = await adapter.pipeline(calls);
     expect(viaIo).toEqual(await node.pipeline(calls));
-    expect(viaIo).toEqual([['a', 'b'], ['v', null], ['0', ['m1', '1', 'm2', '2']], 'x', 2, 1, null]);
+    expect(viaIo).toEqual([['a', 'b'], 'b', ['m1', 'm2'], 'PONG', ['v', null], ['0', ['m1', '1', 'm2', '2']], 'x', 2, 1, null]);
     expect(await node.command({ command: ['EXISTS', `caller-prefix:${k('s')}`], keys: [`caller-prefix:${k('s')}`] })).toBe(0);
     await adapter.close();
     await node.close();
+  });
+
+  it("applies none of ioredis' argument or reply transformers, whatever case a command is written in", async () => {
+    const prefix = randomPrefix('io-case');
+    const adapter = createRedisAdapter(io());
+    const h = `${prefix}{h}hash`;
+    await adapter.command({ command: ['HSET', h, 'f', 'x', 'g', 'y'], keys: [h] });
+    // ioredis turns a lower-case hgetall reply into an object; the adapter gets the flat reply either way.
+    const upper = await adapter.command({ command: ['HGETALL', h], keys: [h] });
+    expect(upper).toEqual(['f', 'x', 'g', 'y']);
+    expect(await adapter.command({ command: ['hgetall', h], keys: [h] })).toEqual(upper);
+    // ioredis would take a lone Buffer argument of hset apart byte by byte (HSET k 0 97 1 98) and write it;
+    // sent as written, Redis refuses the call and nothing is stored.
+    const k = `${prefix}{h}bytes`;
+    await expect(adapter.command({ command: ['hset', k, Buffer.from('ab')], keys: [k] })).rejects.toThrow(/wrong number of arguments/i);
+    expect(await adapter.command({ command: ['EXISTS', k], keys: [k] })).toBe(0);
+    // The same inside a pipeline (ioredis' Pipeline path).
+    const [piped, pipedHash] = await adapter.pipelineSettled([
+      { command: ['hset', k, Buffer.from('ab')], keys: [k] },
+      { command: ['hgetall', h], keys: [h] },
+    ]);
+    expect(piped!.ok).toBe(false);
+    expect(pipedHash).toEqual({ ok: true, value: upper });
+    expect(await adapter.command({ command: ['EXISTS', k], keys: [k] })).toBe(0);
+    await adapter.close();
   });
 
   it('never closes a caller-owned client, and closes its subscriber when the caller quits', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it, afterAll, beforeAll, vi } from 'vitest';
 import { RoundTripProxy } from '@x/tooling/proxy';
 import { adminCommand, connectClient, type RedisClient } from '@x/tooling/redis';
-import { forEachTopology, randomPrefix, useStandalone, connectTopology } from '@x/tooling/vitest';
+import { clientKind, connectTarget, forEachTopology, randomPrefix, useStandalone, connectTopology } from '@x/tooling/vitest';
 import { createRedisAdapter, hashSlot, type RedisAdapter } from '@x/redis-adapter';
 import { describeSharedBackendConformance } from '../src/testing.js';
 import {
@@ -13,7 +13,7 @@ import {
   type RedisBackendOptions,
   SharedBackendKeys,
 } from '../src/index.js';
-import { connectOptions, flushScripts, nodesOf, slotOwners, type RedisTopology } from './helpers.js';
+import { backendTarget, closeIoClients, connectOptions, flushScripts, nodesOf, slotOwners, type RedisTopology } from './helpers.js';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -21,22 +21,25 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+// The backends run on node-redis, or on ioredis clients of the test's own with X_REDIS_CLIENT=ioredis (`pnpm test:ioredis`).
+afterAll(closeIoClients);
+
 forEachTopology(['standalone', 'cluster'], (t) => {
   describeSharedBackendConformance(
     { describe, it, expect },
     {
-      name: `RedisBackend (${t.kind})`,
-      create: ({ prefix, ttlMs }) => new RedisBackend(connectOptions(t), { prefix, ttlMs }),
+      name: `RedisBackend (${t.kind}, ${clientKind()})`,
+      create: ({ prefix, ttlMs }) => new RedisBackend(backendTarget(t), { prefix, ttlMs }),
       flushScripts: () => flushScripts(t),
       realTimeTtlMs: 1000,
     },
   );
 
-  describe(`RedisBackend on ${t.kind}: Redis specifics`, () => {
+  describe(`RedisBackend on ${t.kind} (${clientKind()}): Redis specifics`, () => {
     const closers: { close(): Promise<unknown> }[] = [];
     let adapter: RedisAdapter;
     beforeAll(async () => {
-      adapter = createRedisAdapter(connectOptions(t));
+      adapter = createRedisAdapter(backendTarget(t));
       closers.push(adapter);
     });
     afterAll(async () => {
@@ -192,7 +195,7 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     });
 
     it('never closes a client it was given; closes what it created', async () => {
-      const client = await connectTopology(t);
+      const client = (await connectTarget(t)) as unknown as { ping(): Promise<string>; close(): Promise<unknown> }; // the run's client library
       const given = new RedisBackend(client as never, { prefix: randomPrefix('sb') });
       await given.bufferAppend('t', 'x');
       await given.close();

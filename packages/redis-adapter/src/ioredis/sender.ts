@@ -1,14 +1,18 @@
 import { hashSlot } from '../slot.js';
 import type { SendOptions } from '../node-redis/transport.js';
+import { execPerNode, execPipeline, isRedirection } from './batch.js';
 import { ReadyGate } from './gate.js';
 import type { IoCommand, IoCommandClass, IoEmitter } from './types.js';
 
+type Item = { args: (string | Buffer)[]; firstKey: string | Buffer | undefined };
+
 /**
  * Sends commands on one ioredis connection (a `Redis` or a `Redis.Cluster`):
- * builds ioredis `Command`s directly, so the caller's `keyPrefix`, reply
- * transformers (HGETALL as an object) and auto-pipelining never change what the
- * adapter sends or gets back, routes by the adapter's own first key on a
+ * builds ioredis `Command`s directly (names upper-cased), so the caller's
+ * `keyPrefix`, ioredis' argument and reply transformers (HGETALL as an object)
+ * and auto-pipelining never change what the adapter sends or gets back, routes by the adapter's own first key on a
  * cluster, and keeps node-redis' deadline semantics through a {@link ReadyGate}.
+ * Batches go out as ioredis' own `Pipeline`s (one write each; one per node on a cluster).
  */
 export class IoSender {
   readonly #gate: ReadyGate;
@@ -29,20 +33,57 @@ export class IoSender {
     return this.#whenOpen(options).then(() => this.#write(args, firstKey, options.returnBuffers));
   }
 
-  /** Several commands, all written in one tick (one write per connection) once the connection is ready. */
-  sendBatch(items: readonly { args: (string | Buffer)[]; firstKey: string | Buffer | undefined }[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
-    const all = () => Promise.allSettled(items.map((i) => this.#write(i.args, i.firstKey, options.returnBuffers)));
+  /** Several commands, written as ioredis pipelines (one write per node) once the connection is ready. */
+  sendBatch(items: readonly Item[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
+    const all = () => this.#writeBatch(items, options.returnBuffers);
     if (options.signal === undefined && this.#gate.open()) return all();
     return this.#whenOpen(options).then(all, (err: unknown) => items.map(() => ({ status: 'rejected' as const, reason: err })));
   }
+
+  async #writeBatch(items: readonly Item[], buffers: boolean): Promise<PromiseSettledResult<unknown>[]> {
+    if (items.length === 1) return Promise.allSettled([this.#write(items[0]!.args, items[0]!.firstKey, buffers)]);
+    const alone = (i: number) => this.#write(items[i]!.args, items[i]!.firstKey, buffers);
+    if (!this.routeBySlot) return execPipeline(this.conn, items.map((i) => this.#command(i.args, buffers)), alone);
+    const commands = items.map((i) => {
+      const command = this.#command(i.args, buffers);
+      const slot = i.firstKey === undefined ? null : hashSlot(i.firstKey);
+      command.slot = slot;
+      command.keys = i.firstKey === undefined ? [] : [i.firstKey];
+      return { command, slot };
+    });
+    const settled = await execPerNode(this.conn, commands, this.#groupOf, alone);
+    // A redirection a cluster pipeline could not follow as a whole (some of its
+    // commands moved): those commands did not run; each goes again on its own,
+    // where the cluster follows MOVED and ASK.
+    const again = settled.flatMap((r, i) => (r.status === 'rejected' && isRedirection(r.reason) ? [i] : []));
+    const retried = await Promise.allSettled(again.map(alone));
+    again.forEach((i, j) => {
+      settled[i] = retried[j]!;
+    });
+    return settled;
+  }
+
+  /** On a cluster, the node set that serves a slot (what ioredis requires one pipeline to stay on). */
+  readonly #groupOf = (slot: number): string | undefined => (this.conn as { slots?: (readonly string[] | undefined)[] }).slots?.[slot]?.join(';');
 
   #whenOpen(options: SendOptions): Promise<void> {
     if (options.signal?.aborted !== true && this.#gate.open()) return Promise.resolve();
     return this.#gate.wait(options.timeoutMs ?? this.defaultTimeoutMs, options.signal);
   }
 
+  /**
+   * The ioredis `Command` for `args`, its name upper-cased: ioredis keys its
+   * argument and reply transformers by lower-case name (`hgetall` -> object,
+   * `hset`/`mset` with one object argument -> field/value pairs, which would
+   * take a Buffer apart byte by byte), so none of them applies to what the
+   * adapter sends, whatever case a caller writes.
+   */
+  #command(args: (string | Buffer)[], buffers: boolean): IoCommand {
+    return new this.Command(String(args[0]).toUpperCase(), args.slice(1), { replyEncoding: buffers ? null : 'utf8' });
+  }
+
   #write(args: (string | Buffer)[], firstKey: string | Buffer | undefined, buffers: boolean): Promise<unknown> {
-    const command: IoCommand = new this.Command(String(args[0]), args.slice(1), { replyEncoding: buffers ? null : 'utf8' });
+    const command = this.#command(args, buffers);
     if (this.routeBySlot) command.slot = firstKey === undefined ? null : hashSlot(firstKey);
     this.conn.sendCommand(command);
     return command.promise;

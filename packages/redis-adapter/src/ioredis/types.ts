@@ -9,6 +9,19 @@ export interface IoCommand {
   readonly promise: Promise<unknown>;
   /** Routing slot on a cluster (`null`: any node); set before sending. */
   slot?: number | null;
+  /**
+   * The command's keys as ioredis sees them (read by a cluster `Pipeline` to
+   * pick its node); set before sending to the adapter's own first key, so
+   * ioredis does not look the keys up by command name.
+   */
+  keys?: (string | Buffer)[];
+}
+
+/** An ioredis `Pipeline`: commands queued with `sendCommand`, written in one write by `exec`. */
+export interface IoPipeline {
+  sendCommand(command: IoCommand): unknown;
+  /** One `[error, reply]` per command, in order. */
+  exec(): Promise<[Error | null, unknown][]>;
 }
 
 /** The `Command` class of the client's own copy of ioredis. */
@@ -21,6 +34,7 @@ export interface IoEmitter {
   once(event: string, listener: (...args: never[]) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
   sendCommand(command: IoCommand): unknown;
+  pipeline(): IoPipeline;
   quit(): Promise<unknown>;
   disconnect(): void;
 }

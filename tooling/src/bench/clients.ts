@@ -1,0 +1,145 @@
+/**
+ * A package's main operations over node-redis and over ioredis, side by side
+ * in one run, each next to the raw client of its own library sending exactly
+ * the commands the package sent (recorded off the wire, same batches), at 64
+ * concurrent callers. What to compare is the package's share of its raw
+ * client's throughput (and p50) on one library against the other.
+ */
+import type { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { resolveRedis, type RedisClient } from '../redis/index.js';
+import { connectIoClient } from '../redis/io-clients.js';
+import { isQuick, runBench } from './runner.js';
+import type { BenchCase, BenchReport } from './types.js';
+import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
+
+export type BenchClientKind = 'node-redis' | 'ioredis';
+
+/** One operation of a package, built on a client of either library. */
+export interface ClientOp {
+  /** Row label, e.g. `acquire + release`. */
+  name: string;
+  /**
+   * Builds the operation on `client` (a connected node-redis client or ioredis
+   * `Redis`, to hand to the package as its connection); returns the call to
+   * time. Anything to close goes into `closers` (closed before the clients).
+   */
+  make(client: object, kind: BenchClientKind, closers: (() => Promise<unknown>)[]): Promise<() => Promise<unknown>>;
+}
+
+export interface ClientsBenchOptions {
+  title: string;
+  ops: ClientOp[];
+  notes?: string[];
+  /** Concurrent callers (default 64). */
+  concurrency?: number;
+}
+
+/** Recorded calls per operation the raw rows cycle through (distinct keys and ids, as the package made them). */
+const POOL = 256;
+
+/**
+ * node-redis without its per-command timeout (node-redis 6 arms a 5 000 ms
+ * timer per command by default; ioredis has none): with it, the raw rows pay a
+ * timer per command that the adapter replaces with shared deadlines, and the
+ * node-redis ratio would measure that instead of our overhead.
+ */
+async function connectNodeRedis(url: string): Promise<RedisClient> {
+  const client = createClient({ url, commandOptions: { timeout: 0 } } as Parameters<typeof createClient>[0]) as unknown as RedisClient;
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+const LIBRARIES: { kind: BenchClientKind; connect(url: string): Promise<RedisClient | Redis> }[] = [
+  { kind: 'node-redis', connect: connectNodeRedis },
+  { kind: 'ioredis', connect: connectIoClient },
+];
+
+/** Runs the bench and prints the per-library overhead comparison. */
+export async function runClientsBench(options: ClientsBenchOptions): Promise<BenchReport> {
+  const concurrency = options.concurrency ?? 64;
+  const redis = await resolveRedis('standalone');
+  const closers: (() => Promise<unknown>)[] = [];
+  const clients: (RedisClient | Redis)[] = [];
+  try {
+    const cases: BenchCase[] = [];
+    for (const op of options.ops) {
+      for (const { kind, connect } of LIBRARIES) {
+        // Ours on one connection; the recording on a second one, so the timed run goes through no recorder.
+        const [ours, recorded, raw] = [await connect(redis.url), await connect(redis.url), await connect(redis.url)];
+        clients.push(ours, recorded, raw);
+        const fn = await op.make(ours, kind, closers);
+        const traces = await recordPool(await op.make(recorded, kind, closers), new WireRecorder(recorded, kind), isQuick() ? 16 : POOL);
+        let next = 0;
+        const replay =
+          kind === 'node-redis'
+            ? () => replayNodeRedis(raw as RedisClient, traces[next++ % traces.length]!)
+            : () => replayIoredis(raw as Redis, traces[next++ % traces.length]!);
+        const group = `${op.name} x${concurrency} (${kind})`;
+        cases.push(
+          { group, name: `raw ${kind}, same commands`, baseline: true, concurrency, fn: replay },
+          { group, name: `ours on ${kind}`, concurrency, fn },
+        );
+      }
+    }
+    const report = await runBench({
+      title: options.title,
+      notes: [
+        redis.summary,
+        `${concurrency} concurrent callers; one connection per row; ioredis 5 with default options, node-redis 6 with ` +
+          'commandOptions.timeout 0 (no timer per command, like ioredis; see the redis-adapter bench for the default)',
+        `raw rows: the raw client of the same library sends exactly the commands the package sent for that operation ` +
+          `(recorded off the wire, ${POOL} calls cycled, same batches: node-redis one tick, ioredis one Pipeline.exec)`,
+        ...(options.notes ?? []),
+      ],
+      cases,
+    });
+    printClientOverhead(report, options.ops.map((o) => o.name), concurrency);
+    return report;
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    for (const c of clients) await closeClient(c);
+    await redis.stop();
+  }
+}
+
+async function recordPool(op: () => Promise<unknown>, recorder: WireRecorder, size: number): Promise<WireTrace[]> {
+  for (let i = 0; i < 3; i++) await op(); // scripts loaded, first-use checks done: the recording is the steady state
+  const traces: WireTrace[] = [];
+  for (let i = 0; i < size; i++) traces.push(await recorder.record(op));
+  return traces;
+}
+
+async function closeClient(c: RedisClient | Redis): Promise<void> {
+  if ('quit' in c && typeof (c as Redis).duplicate === 'function' && 'status' in c) {
+    await (c as Redis).quit().catch(() => (c as Redis).disconnect());
+  } else {
+    await (c as RedisClient).close().catch(() => undefined);
+  }
+}
+
+/**
+ * Per operation: ours as a share of the raw client's ops/s and p50, on each
+ * library, and ioredis' share over node-redis' share (1.00 = the same overhead).
+ */
+export function printClientOverhead(report: BenchReport, ops: string[], concurrency: number): void {
+  const row = (op: string, kind: BenchClientKind) => {
+    const rows = report.results.filter((r) => r.group === `${op} x${concurrency} (${kind})`);
+    const base = rows.find((r) => r.baseline);
+    const ours = rows.find((r) => !r.baseline);
+    if (!base?.opsPerSec || !ours?.opsPerSec || !base.latencyMs || !ours.latencyMs) return undefined;
+    return { ops: ours.opsPerSec / base.opsPerSec, p50: ours.latencyMs.p50 / base.latencyMs.p50, p99: ours.latencyMs.p99 / base.latencyMs.p99 };
+  };
+  const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
+  const lines = [['operation', 'node-redis ops/s', 'ioredis ops/s', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99']];
+  for (const op of ops) {
+    const n = row(op, 'node-redis');
+    const i = row(op, 'ioredis');
+    lines.push([op, fmt(n?.ops), fmt(i?.ops), fmt(i && n ? i.ops / n.ops : undefined), fmt(n?.p50), fmt(i?.p50), fmt(i && n ? i.p50 / n.p50 : undefined), fmt(n?.p99), fmt(i?.p99)]);
+  }
+  const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
+  console.log('\nours as a share of the raw client of the same library (same run; ops/s: higher is better, latency: lower is better):');
+  for (const l of lines) console.log('  ' + l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  console.log('  "io / node" = 1.00 means the same overhead on both libraries (target: within 0.90-1.10)');
+}

@@ -1,0 +1,86 @@
+/**
+ * Records the commands a package sends on a node-redis or ioredis connection,
+ * as written to the wire, grouped into the batches they went out in (commands
+ * handed to the client in one synchronous run: one write, one round trip), so a
+ * raw client can send exactly the same thing again.
+ */
+import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/index.js';
+
+/** One command as sent: name and arguments. */
+export type WireCommand = (string | Buffer)[];
+/** The commands of one operation, batch by batch (each batch one round trip). */
+export type WireTrace = WireCommand[][];
+
+/** Starts and stops recording on one connection. */
+export class WireRecorder {
+  #trace: WireTrace | undefined;
+  #open: WireCommand[] | undefined;
+
+  /** Patches `client.sendCommand` (node-redis: the args; ioredis: the `Command`) to record while {@link record} runs. */
+  constructor(client: RedisClient | Redis, kind: 'node-redis' | 'ioredis') {
+    const target = client as unknown as { sendCommand: (...a: unknown[]) => unknown };
+    const original = target.sendCommand.bind(client);
+    target.sendCommand = (...a: unknown[]) => {
+      if (this.#trace) {
+        const cmd = kind === 'node-redis' ? [...(a[0] as WireCommand)] : commandOf(a[0]);
+        this.#add(cmd);
+      }
+      return original(...a);
+    };
+  }
+
+  #add(cmd: WireCommand): void {
+    if (this.#open === undefined) {
+      const batch: WireCommand[] = [];
+      this.#open = batch;
+      this.#trace!.push(batch);
+      // Everything handed over before the current synchronous run ends is one batch.
+      queueMicrotask(() => {
+        if (this.#open === batch) this.#open = undefined;
+      });
+    }
+    this.#open.push(cmd);
+  }
+
+  /** Runs `op` once and returns what it sent. */
+  async record(op: () => Promise<unknown>): Promise<WireTrace> {
+    const trace: WireTrace = [];
+    this.#trace = trace;
+    this.#open = undefined;
+    try {
+      await op();
+    } finally {
+      this.#trace = undefined;
+      this.#open = undefined;
+    }
+    return trace;
+  }
+}
+
+function commandOf(command: unknown): WireCommand {
+  const c = command as { name: string; args: (string | Buffer | number)[] };
+  return [c.name, ...c.args.map((a) => (typeof a === 'number' ? String(a) : a))];
+}
+
+/** Sends a recorded trace on a raw node-redis client: a batch as one tick of `sendCommand`s (node-redis pipelines them). */
+export async function replayNodeRedis(client: RedisClient, trace: WireTrace): Promise<void> {
+  for (const batch of trace) {
+    if (batch.length === 1) await client.sendCommand(batch[0]!);
+    else await Promise.all(batch.map((cmd) => client.sendCommand(cmd)));
+  }
+}
+
+/** Sends a recorded trace on a raw ioredis client: a batch as one `Pipeline.exec`. */
+export async function replayIoredis(client: Redis, trace: WireTrace): Promise<void> {
+  for (const batch of trace) {
+    if (batch.length === 1) {
+      const [name, ...args] = batch[0]!;
+      await client.call(String(name), ...args);
+    } else {
+      const pipeline = client.pipeline();
+      for (const [name, ...args] of batch) pipeline.call(String(name), ...args);
+      await pipeline.exec();
+    }
+  }
+}
