@@ -9,12 +9,14 @@ import { humanMessage } from '../src/testing.js';
 describe('durability option (a master and one replica)', () => {
   const master = useStandalone();
   const replica = useStandalone();
+  const prefix = randomPrefix('durable');
   let history: RedisChatMessageHistory;
   const onReplica = () => adminQuery({ host: replica().host, port: replica().port }, ['LLEN', history.operations.keys.session(history.sessionId).messages]);
 
   beforeAll(async () => {
     await replicaOf({ host: replica().host, port: replica().port }, { host: master().host, port: master().port });
-    history = new RedisChatMessageHistory(master().url, { sessionId: 'durable', prefix: randomPrefix('durable'), durability: { replicas: 1, timeoutMs: 300 } });
+    // A generous timeout: a confirmation on a loaded machine can take a while; the paused case waits it out once.
+    history = new RedisChatMessageHistory(master().url, { sessionId: 'durable', prefix, durability: { replicas: 1, timeoutMs: 5000 } });
   });
   afterAll(async () => {
     await history?.close();
@@ -28,11 +30,13 @@ describe('durability option (a master and one replica)', () => {
   });
 
   it('with the replica paused, an append rejects with DurabilityError; it was applied on the master', async () => {
+    const impatient = new RedisChatMessageHistory(master().url, { sessionId: 'durable', prefix, durability: { replicas: 1, timeoutMs: 300 } });
     process.kill(replica().pid!, 'SIGSTOP');
     let error: unknown;
     try {
-      error = await history.addMessage(humanMessage(4)).catch((e: unknown) => e);
+      error = await impatient.addMessage(humanMessage(4)).catch((e: unknown) => e);
     } finally {
+      await impatient.close();
       process.kill(replica().pid!, 'SIGCONT');
     }
     expect(error).toBeInstanceOf(DurabilityError);

@@ -9,12 +9,14 @@ import { userItem } from '../src/testing.js';
 describe('durability option (a master and one replica)', () => {
   const master = useStandalone();
   const replica = useStandalone();
+  const prefix = randomPrefix('durable');
   let session: RedisSession;
   const onReplica = () => adminQuery({ host: replica().host, port: replica().port }, ['LLEN', session.operations.keys.session(session.sessionId).messages]);
 
   beforeAll(async () => {
     await replicaOf({ host: replica().host, port: replica().port }, { host: master().host, port: master().port });
-    session = new RedisSession(master().url, { prefix: randomPrefix('durable'), durability: { replicas: 1, timeoutMs: 300 } });
+    // A generous timeout: a confirmation on a loaded machine can take a while; the paused case waits it out once.
+    session = new RedisSession(master().url, { prefix, durability: { replicas: 1, timeoutMs: 5000 } });
   });
   afterAll(async () => {
     await session?.close();
@@ -32,11 +34,13 @@ describe('durability option (a master and one replica)', () => {
   });
 
   it('with the replica paused, a write rejects with DurabilityError; it was applied on the master', async () => {
+    const impatient = new RedisSession(master().url, { prefix, sessionId: session.sessionId, durability: { replicas: 1, timeoutMs: 300 } });
     process.kill(replica().pid!, 'SIGSTOP');
     let error: unknown;
     try {
-      error = await session.addItems([userItem('late')]).catch((e: unknown) => e);
+      error = await impatient.addItems([userItem('late')]).catch((e: unknown) => e);
     } finally {
+      await impatient.close();
       process.kill(replica().pid!, 'SIGCONT');
     }
     expect(error).toBeInstanceOf(DurabilityError);
