@@ -30,7 +30,9 @@ import {
 } from './errors.js';
 import { AtomicOpsKeys, type SessionKeys } from './keys.js';
 import {
+  contentKind,
   popMessage,
+  recordedKind,
   replaceMessages,
   type HistoryEditContext,
   type PopMessageOptions,
@@ -208,20 +210,24 @@ export class AtomicOperations implements AsyncDisposable {
     const encoded = messages.map((m, i) =>
       messageJson(m, messages.length === 1 && argument === 'message' ? 'message' : `${argument}[${i}]`, this.#maxMessageBytes),
     );
-    const keys = this.keys.session(sessionId);
-    const reply = await this.#write(
-      scripts.append,
-      { keys: this.keys.sessionScriptKeys(keys), args: [maxMessages, ttlMs, operationId, this.#maxOperationIds, ...encoded] },
-      operationId !== '',
-    );
-    return this.#countFrom(reply, scripts.append.name, operationId, 'append');
+    const keys = this.keys.sessionScriptKeys(this.keys.session(sessionId));
+    if (operationId === '') {
+      const reply = await this.#write(scripts.append, { keys, args: [maxMessages, ttlMs, '', this.#maxOperationIds, ...encoded] }, false);
+      return this.#countFrom(reply, scripts.append.name, operationId, 'append');
+    }
+    // With an id: the append is a replace of an empty suffix whose recorded kind hashes the
+    // messages, so the id reused with other messages is a conflict (not a silent replay).
+    const kind = contentKind([], encoded, 'append');
+    const args = [maxMessages, ttlMs, operationId, this.#maxOperationIds, kind, 0, ...encoded];
+    const reply = await this.#write(scripts.replaceSuffix, { keys, args }, true);
+    return this.#countFrom(reply, scripts.replaceSuffix.name, operationId, 'append');
   }
 
   #countFrom(reply: unknown, script: string, operationId: string, kind: string): number {
     if (!isReply(reply)) throw new UnexpectedReplyError(script, reply);
     const [status, value] = reply;
     if (status === 1 || status === 2) return Number(value);
-    if (status === 0) throw new OperationIdConflictError(operationId, String(value), kind);
+    if (status === 0) throw new OperationIdConflictError(operationId, recordedKind(String(value), kind), kind);
     throw new UnexpectedReplyError(script, reply);
   }
 

@@ -93,14 +93,29 @@ function messageList(value: unknown, argument: string, limitBytes: number): stri
   return value.map((m, i) => messageJson(m, `${argument}[${i}]`, limitBytes));
 }
 
-/** The operation kind recorded with an operation id: ties the id to the exact content. */
-function contentKind(expected: string[] | null, replacement: string[]): string {
+/**
+ * The operation kind recorded with an operation id: `<name>.<sha1>` of the exact
+ * content, so the id used again with other content is a conflict.
+ */
+export function contentKind(expected: string[] | null, replacement: string[], name = 'replace'): string {
   const hash = createHash('sha1');
   hash.update(expected === null ? 'all\n' : `suffix ${expected.length}\n`);
   for (const text of expected ?? []) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
   hash.update(`with ${replacement.length}\n`);
   for (const text of replacement) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
-  return `replace.${hash.digest('hex')}`;
+  return `${name}.${hash.digest('hex')}`;
+}
+
+/**
+ * The kind an operation id was recorded with, as a conflict reports it: content
+ * kinds (`append.<sha1>`, `replace.<sha1>`) by their name, and `(with other
+ * messages)` when the conflicting call was of the same kind.
+ */
+export function recordedKind(recorded: string, kind: string): string {
+  const dot = recorded.indexOf('.');
+  if (dot < 0) return recorded;
+  const name = recorded.slice(0, dot);
+  return name === kind ? `${name} (with other messages)` : name;
 }
 
 function isReply(reply: unknown): reply is [number, number | string] {
@@ -139,12 +154,7 @@ export async function replaceMessages(ctx: HistoryEditContext, input: ReplaceMes
   if (status === 1 || status === 2) return Number(value);
   if (status === -1) throw new SuffixMismatchError(sessionId, Number(value));
   if (status === 0) {
-    const recorded = String(value);
-    throw new OperationIdConflictError(
-      operationId,
-      recorded.startsWith('replace.') ? 'replace (with other messages)' : recorded,
-      'replace',
-    );
+    throw new OperationIdConflictError(operationId, recordedKind(String(value), 'replace'), 'replace');
   }
   throw new UnexpectedReplyError(scripts.replaceSuffix.name, reply);
 }
@@ -168,6 +178,6 @@ export async function popMessage<M extends Message = Message>(
   if (!isReply(reply)) throw new UnexpectedReplyError(scripts.popMessage.name, reply);
   const [status, value] = reply;
   if (status === 1 || status === 2) return value === '' ? null : (JSON.parse(String(value)) as M);
-  if (status === 0) throw new OperationIdConflictError(operationId, String(value), 'pop');
+  if (status === 0) throw new OperationIdConflictError(operationId, recordedKind(String(value), 'pop'), 'pop');
   throw new UnexpectedReplyError(scripts.popMessage.name, reply);
 }

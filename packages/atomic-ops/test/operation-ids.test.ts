@@ -9,6 +9,20 @@ forEachTopology(['standalone', 'cluster'], (t) => {
   const closers: Closable[] = [];
   afterAll(() => closeAll(closers));
 
+  describe('appendMessage(s) with an operationId', () => {
+    it('the same id with other messages is OperationIdConflictError, and nothing is written', async () => {
+      const ops = await openOps(t, closers);
+      const id = sessionId();
+      expect(await ops.appendMessages(id, [{ role: 'user', n: 1 }, { role: 'user', n: 2 }], { operationId: 'turn' })).toBe(2);
+      expect(await ops.appendMessages(id, [{ role: 'user', n: 1 }, { role: 'user', n: 2 }], { operationId: 'turn' })).toBe(2);
+      const err = await ops.appendMessage(id, { role: 'user', n: 3 }, { operationId: 'turn' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OperationIdConflictError);
+      expect(err).toMatchObject({ code: 'ERR_OPERATION_ID_CONFLICT', operationId: 'turn', recordedAs: 'append (with other messages)' });
+      expect(await ops.getMessages(id)).toEqual([{ role: 'user', n: 1 }, { role: 'user', n: 2 }]);
+      expect(await ops.getSession(id)).toMatchObject({ messageCount: 2 });
+    });
+  });
+
   describe('popMessage with an operationId', () => {
     it('a retry with the same id returns the first call\'s message and removes nothing more', async () => {
       const ops = await openOps(t, closers);
