@@ -164,20 +164,13 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
       const [stored] = mapChatMessagesToStoredMessages([message]);
       return { role: stored!.type, data: withoutUndefined(stored!.data, `messages[${i}]`) as StoredMessage['data'] };
     });
-    if (operationId === undefined) {
-      await this.operations.appendMessages(this.sessionId, entries, { maxMessages: this.#maxMessages, ttlMs: this.#ttlMs });
-      return;
-    }
-    // An append with an empty expected suffix: the id is tied to the exact messages.
-    await this.operations.replaceMessages({
-      sessionId: this.sessionId,
-      operationId,
-      expectedSuffix: [],
-      messages: entries,
+    await this.operations.appendMessages(this.sessionId, entries, {
       maxMessages: this.#maxMessages,
       ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
     });
   }
+
 
   /** Deletes every key of the history in one command. */
   async clear(): Promise<void> {

@@ -176,18 +176,10 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
     const operationId = operationIdOf(options, 'addItems');
     const encoded = this.#encode(items, 'items');
     if (encoded.length === 0) return;
-    if (operationId === undefined) {
-      await this.operations.appendMessages(this.sessionId, encoded, { maxMessages: this.#maxItems, ttlMs: this.#ttlMs });
-      return;
-    }
-    // An append with an empty expected suffix: the id is tied to the exact items (like `append_items`).
-    await this.operations.replaceMessages({
-      sessionId: this.sessionId,
-      operationId,
-      expectedSuffix: [],
-      messages: encoded,
+    await this.operations.appendMessages(this.sessionId, encoded, {
       maxMessages: this.#maxItems,
       ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
     });
   }
 
