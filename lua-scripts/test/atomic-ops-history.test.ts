@@ -45,7 +45,7 @@ describe('atomic-ops history edits (replace-suffix.lua, pop-message.lua) on a re
     expect(atomicOps.replaceSuffix.args).toEqual(['maxMessages', 'ttlMs', 'operationId', 'maxOperationIds', 'kind', 'expectedCount', 'messages']);
     expect(atomicOps.replaceSuffix.variadicArgs).toBe(true);
     expect(atomicOps.popMessage.keys).toHaveLength(8);
-    expect(atomicOps.popMessage.args).toEqual(['ttlMs']);
+    expect(atomicOps.popMessage.args).toEqual(['ttlMs', 'operationId', 'maxOperationIds']);
   });
 
   it('appends with an empty expected suffix, counting and setting the TTL', async () => {
@@ -107,16 +107,42 @@ describe('atomic-ops history edits (replace-suffix.lua, pop-message.lua) on a re
 
   it('pops the last message, refreshes TTLs, and leaves an empty session untouched', async () => {
     const s = session();
-    expect(await run(atomicOps.popMessage, s, [60_000])).toBeNull();
+    expect(await run(atomicOps.popMessage, s, [60_000, '', 10])).toEqual([1, '']);
     expect(await call('EXISTS', s[0]!)).toBe(0);
     await replace(s, { ttl: 0 }, [], ['a', 'b']);
-    expect(await run(atomicOps.popMessage, s, [30_000])).toBe('b');
+    expect(await run(atomicOps.popMessage, s, [30_000, '', 10])).toEqual([1, 'b']);
     expect(await list(s)).toEqual(['a']);
     const pttl = Number(await call('PTTL', s[1]!));
     expect(pttl).toBeGreaterThan(20_000);
     expect(pttl).toBeLessThanOrEqual(30_000);
     expect((await hgetall(s[0]!)).count).toBe('2');
-    expect(await run(atomicOps.popMessage, s, [30_000])).toBe('a');
-    expect(await run(atomicOps.popMessage, s, [30_000])).toBeNull();
+    expect(await run(atomicOps.popMessage, s, [30_000, '', 10])).toEqual([1, 'a']);
+    expect(await run(atomicOps.popMessage, s, [30_000, '', 10])).toEqual([1, '']);
+  });
+
+  it('with an operation id, remembers what it removed: a retry returns it and removes nothing more', async () => {
+    const s = session();
+    await replace(s, { ttl: 0 }, [], ['a', 'b']);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-1', 10])).toEqual([1, 'b']);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-1', 10])).toEqual([2, 'b']);
+    expect(await list(s)).toEqual(['a']);
+    expect(Number(await call('PTTL', s[4]!))).toBeGreaterThan(20_000);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-2', 10])).toEqual([1, 'a']);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-3', 10])).toEqual([1, '']);
+    await replace(s, { ttl: 0 }, [], ['c']);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-3', 10])).toEqual([2, '']); // the first answer: none
+    expect(await list(s)).toEqual(['c']);
+    // an id of another kind of operation is refused, nothing written
+    await replace(s, { op: 'op-r', kind: 'tx' }, [], ['d']);
+    expect(await run(atomicOps.popMessage, s, [30_000, 'op-r', 10])).toEqual([0, 'tx']);
+    expect(await list(s)).toEqual(['c', 'd']);
+  });
+
+  it('with an operation id on an unknown session, remembers the id for ttlMs without creating the session', async () => {
+    const s = session();
+    expect(await run(atomicOps.popMessage, s, [30_000, 'pop-x', 10])).toEqual([1, '']);
+    expect(await call('EXISTS', s[0]!, s[1]!)).toBe(0);
+    expect(Number(await call('PTTL', s[4]!))).toBeGreaterThan(20_000);
+    expect(Number(await call('PTTL', s[5]!))).toBeGreaterThan(20_000);
   });
 });

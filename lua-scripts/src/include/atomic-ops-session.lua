@@ -84,17 +84,22 @@ local function op_replay(ops_key, op_id, kind)
   return { 2, tonumber(string.sub(stored, sep + 1)) }
 end
 
--- Records "<kind>:<result>" under the operation id, and forgets the oldest ids
--- beyond max_ops (the opslog list keeps them in the order they were recorded).
--- The caller adds the 'o' flag.
-local function op_record(ops_key, log_key, op_id, kind, result, max_ops)
-  redis.call('HSET', ops_key, op_id, kind .. ':' .. int_text(result))
+-- Records `record` ("<kind>:<result>") under the operation id, and forgets the
+-- oldest ids beyond max_ops (the opslog list keeps them in the order they were
+-- recorded). The caller adds the 'o' flag.
+local function op_record_text(ops_key, log_key, op_id, record, max_ops)
+  redis.call('HSET', ops_key, op_id, record)
   local n = redis.call('RPUSH', log_key, op_id)
   while n > max_ops do
     local oldest = redis.call('LPOP', log_key)
     redis.call('HDEL', ops_key, oldest)
     n = n - 1
   end
+end
+
+-- Records "<kind>:<result>" (an integer result) under the operation id; see op_record_text.
+local function op_record(ops_key, log_key, op_id, kind, result, max_ops)
+  op_record_text(ops_key, log_key, op_id, kind .. ':' .. int_text(result), max_ops)
 end
 
 -- Appends ARGV[first] .. ARGV[#ARGV] to the message list and trims it to the

@@ -3,7 +3,8 @@
  * LangChain.js RedisChatMessageHistory.addMessage, a WATCH/MULTI append in the
  * style of the OpenAI Agents SDK Redis session, and a raw one-EVALSHA RPUSH
  * baseline; one client and 64 concurrent clients; then recordResponse, handoff
- * and the reads. Against a harness-started standalone redis-server (or REDIS_URL).
+ * and the reads; appends with `durability: { replicas: 1 }` against plain ones (a
+ * local replica). Against a harness-started standalone redis-server (or REDIS_URL).
  */
 import { randomUUID } from 'node:crypto';
 import { HumanMessage } from '@langchain/core/messages';
@@ -11,7 +12,7 @@ import { RedisChatMessageHistory } from '@langchain/redis';
 import { atomicOps, defineScript } from '@x/lua-scripts';
 import { startDelayProxy } from '@x/tooling/proxy';
 import { runBench, type BenchCase, type BenchReport } from '@x/tooling/bench';
-import { connectClient, resolveRedis, type RedisClient } from '@x/tooling/redis';
+import { connectClient, replicaOf, resolveRedis, startStandalone, type RedisClient } from '@x/tooling/redis';
 import { AtomicOperations } from '../src/index.js';
 
 const CONCURRENCY = 64;
@@ -145,6 +146,35 @@ async function setup(url: string, label: string, closers: (() => Promise<unknown
 
 type Target = Awaited<ReturnType<typeof setup>>;
 
+/**
+ * Appends with `durability: { replicas: 1 }` (WAIT behind the script) against plain
+ * appends, side by side, with a local redis-server replicating `url`; none when no
+ * local binary can start one.
+ */
+async function durabilityCases(t: Target, url: string, closers: (() => Promise<unknown>)[]): Promise<BenchCase[]> {
+  const replica = await startStandalone().catch(() => undefined);
+  if (replica === undefined) return [];
+  closers.push(() => replica.stop());
+  const master = new URL(url);
+  await replicaOf({ host: replica.host, port: replica.port }, { host: master.hostname, port: Number(master.port) }, 20_000);
+  const durable = new AtomicOperations(t.client, {
+    prefix: `bench-durable-${randomUUID().slice(0, 8)}`,
+    ttlMs: TTL_MS,
+    durability: { replicas: 1, timeoutMs: 5000 },
+  });
+  const cases: BenchCase[] = [];
+  for (const concurrency of [1, CONCURRENCY]) {
+    const group = `append, durability, ${concurrency === 1 ? '1 client' : `${concurrency} concurrent clients`}`;
+    let turn = 0;
+    const session = () => t.sessions[turn++ % CONCURRENCY]!;
+    cases.push(
+      { group, name: '@x/atomic-ops appendMessage', baseline: true, concurrency, fn: () => t.ops.appendMessage(session(), message, { maxMessages: MAX_MESSAGES }) },
+      { group, name: '  with durability { replicas: 1 }', concurrency, fn: () => durable.appendMessage(`${session()}-durable`, message, { maxMessages: MAX_MESSAGES }) },
+    );
+  }
+  return cases;
+}
+
 function appendCases(t: Target, group: string, concurrency: number, next: () => number): BenchCase[] {
   const session = () => (concurrency === 1 ? 0 : next());
   return [
@@ -233,6 +263,7 @@ async function main(): Promise<void> {
       ...appendCases(far, rttGroup, 1, next).filter((c) => !c.name.startsWith('  ')),
       recordCase(far.ops, rttGroup, 'recordResponse (global cache, 1 script)', next),
       handoffCase(far.ops, rttGroup, handoffs),
+      ...(await durabilityCases(local, redis.url, closers)),
     ];
 
     const report = await runBench({
@@ -244,6 +275,7 @@ async function main(): Promise<void> {
         'LangChain: LPUSH + EXPIRE (2 round trips); WATCH/MULTI: WATCH, GET, MULTI..EXEC, EXPIRE pipeline (4 round trips), one connection per caller',
         `${CONCURRENCY} concurrent clients: ${CONCURRENCY} sessions, round robin (WATCH/MULTI: one session per connection)`,
         `"${rttGroup}": the same clients through a TCP proxy (child process) holding each chunk ${DELAY_MS} ms per direction`,
+        '"append, durability": the same append with WAIT 1 replica pipelined behind it; the replica is a second redis-server on this host',
       ],
       cases,
     });

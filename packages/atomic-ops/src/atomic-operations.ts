@@ -1,18 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { atomicOps as scripts } from '@x/lua-scripts';
+import { atomicOps as scripts, type ScriptDescriptor } from '@x/lua-scripts';
 import {
   ClosedError,
   DEFAULT_MAX_ID_BYTES,
   InvalidArgumentError,
   MAX_ID_BYTES_LIMIT,
   checkBoolean,
+  checkDurability,
   checkFunction,
   checkOneOf,
   checkOptions,
+  checkRetryPolicy,
   createRedisAdapter,
   isRedisAdapter,
+  runScriptDurably,
+  withRetry,
+  type CallOptions,
   type RedisAdapter,
   type RedisArg,
+  type ResolvedDurability,
+  type ResolvedRetryPolicy,
+  type ScriptCall,
 } from '@x/redis-adapter';
 import {
   HandoffConflictError,
@@ -22,7 +30,9 @@ import {
 } from './errors.js';
 import { AtomicOpsKeys, type SessionKeys } from './keys.js';
 import {
+  contentKind,
   popMessage,
+  recordedKind,
   replaceMessages,
   type HistoryEditContext,
   type PopMessageOptions,
@@ -116,6 +126,8 @@ export class AtomicOperations implements AsyncDisposable {
   readonly #maxOperationIds: number;
   readonly #maxHandoffHistory: number;
   readonly #maxIdBytes: number;
+  readonly #retry: ResolvedRetryPolicy | undefined;
+  readonly #durability: ResolvedDurability | undefined;
   #closed = false;
 
   /**
@@ -148,6 +160,8 @@ export class AtomicOperations implements AsyncDisposable {
     });
     this.cacheScope = checkOneOf(o.cacheScope, 'cacheScope', ['global', 'session'] as const, 'global');
     const onError = checkFunction<(err: Error) => void>(o.onError, 'onError');
+    this.#retry = checkRetryPolicy(o.retry);
+    this.#durability = checkDurability(o.durability);
     const given = isRedisAdapter(redis);
     this.redis = createRedisAdapter(redis, onError ? { onError } : {});
     // An adapter the caller passed is theirs; one we wrapped around their client
@@ -196,19 +210,24 @@ export class AtomicOperations implements AsyncDisposable {
     const encoded = messages.map((m, i) =>
       messageJson(m, messages.length === 1 && argument === 'message' ? 'message' : `${argument}[${i}]`, this.#maxMessageBytes),
     );
-    const keys = this.keys.session(sessionId);
-    const reply = await this.redis.runScript(scripts.append, {
-      keys: this.keys.sessionScriptKeys(keys),
-      args: [maxMessages, ttlMs, operationId, this.#maxOperationIds, ...encoded],
-    });
-    return this.#countFrom(reply, scripts.append.name, operationId, 'append');
+    const keys = this.keys.sessionScriptKeys(this.keys.session(sessionId));
+    if (operationId === '') {
+      const reply = await this.#write(scripts.append, { keys, args: [maxMessages, ttlMs, '', this.#maxOperationIds, ...encoded] }, false);
+      return this.#countFrom(reply, scripts.append.name, operationId, 'append');
+    }
+    // With an id: the append is a replace of an empty suffix whose recorded kind hashes the
+    // messages, so the id reused with other messages is a conflict (not a silent replay).
+    const kind = contentKind([], encoded, 'append');
+    const args = [maxMessages, ttlMs, operationId, this.#maxOperationIds, kind, 0, ...encoded];
+    const reply = await this.#write(scripts.replaceSuffix, { keys, args }, true);
+    return this.#countFrom(reply, scripts.replaceSuffix.name, operationId, 'append');
   }
 
   #countFrom(reply: unknown, script: string, operationId: string, kind: string): number {
     if (!isReply(reply)) throw new UnexpectedReplyError(script, reply);
     const [status, value] = reply;
     if (status === 1 || status === 2) return Number(value);
-    if (status === 0) throw new OperationIdConflictError(operationId, String(value), kind);
+    if (status === 0) throw new OperationIdConflictError(operationId, recordedKind(String(value), kind), kind);
     throw new UnexpectedReplyError(script, reply);
   }
 
@@ -260,25 +279,24 @@ export class AtomicOperations implements AsyncDisposable {
       ...encoded,
     ];
 
-    let reply: unknown;
-    if (this.cacheScope === 'session') {
-      reply = await this.redis.runScript(scripts.recordResponse, { keys: sessionKeys, args: args('session') });
-    } else {
-      const cacheKey = this.keys.cacheEntry(queryHash);
-      if (this.redis.topology === 'cluster') {
-        [reply] = await this.redis.pipeline([
-          { script: scripts.recordResponse, keys: sessionKeys, args: args('none') },
-          { script: scripts.cachePut, keys: [cacheKey], args: [response, cacheTtlMs] },
-        ]);
-      } else {
-        // Standalone and sentinel servers hold every slot: session and cache in one atomic call.
-        reply = await this.redis.runScript(
-          scripts.recordResponse,
-          { keys: [...sessionKeys, cacheKey], args: args('global') },
-          { allowCrossSlot: true },
-        );
+    const record = async (): Promise<unknown> => {
+      if (this.cacheScope === 'session') {
+        return this.#writeOnce(scripts.recordResponse, { keys: sessionKeys, args: args('session') });
       }
-    }
+      const cacheKey = this.keys.cacheEntry(queryHash);
+      if (this.redis.topology !== 'cluster') {
+        // Standalone and sentinel servers hold every slot: session and cache in one atomic call.
+        const input = { keys: [...sessionKeys, cacheKey], args: args('global') };
+        return this.#writeOnce(scripts.recordResponse, input, { allowCrossSlot: true });
+      }
+      const session = { script: scripts.recordResponse, keys: sessionKeys, args: args('none') };
+      const cache = { script: scripts.cachePut, keys: [cacheKey], args: [response, cacheTtlMs] };
+      if (this.#durability === undefined) return (await this.redis.pipeline([session, cache]))[0];
+      // Durable: the session half waits for its replicas; the cache half (another node) is sent alongside.
+      const [reply] = await Promise.all([this.#writeOnce(session.script, session), this.redis.runScript(cache.script, cache)]);
+      return reply;
+    };
+    const reply = operationId === '' ? await record() : await this.#safe(record);
     return { messageCount: this.#countFrom(reply, scripts.recordResponse.name, operationId, 'record') };
   }
 
@@ -309,7 +327,7 @@ export class AtomicOperations implements AsyncDisposable {
     // The history entry's JSON after its opening brace; the script puts "at" (server time) first.
     const entryTail = `"from":${JSON.stringify(fromAgent)},"to":${JSON.stringify(toAgent)},"context":${context}}`;
     const keys = this.keys.session(sessionId);
-    const reply = await this.redis.runScript(scripts.handoff, {
+    const reply = await this.#writeOnce(scripts.handoff, {
       keys: [...this.keys.sessionScriptKeys(keys), keys.lock],
       args: [fromAgent, toAgent, entryTail, context, token, lockTtlMs, ttlMs, check ? '1' : '0', this.#maxHandoffHistory],
     });
@@ -332,7 +350,7 @@ export class AtomicOperations implements AsyncDisposable {
     this.#id(sessionId, 'sessionId');
     this.#id(token, 'token');
     const keys = this.keys.session(sessionId);
-    const reply = await this.redis.runScript(scripts.releaseLock, { keys: [keys.lock], args: [token] });
+    const reply = await this.#safe(() => this.redis.runScript(scripts.releaseLock, { keys: [keys.lock], args: [token] }));
     return Number(reply) === 1;
   }
 
@@ -366,7 +384,7 @@ export class AtomicOperations implements AsyncDisposable {
 
   #historyContext(): HistoryEditContext {
     return {
-      redis: this.redis,
+      write: (script, input, repeatable) => this.#write(script, input, repeatable),
       keys: this.keys,
       ttlMs: this.#ttlMs,
       maxMessages: this.#maxMessages,
@@ -387,7 +405,7 @@ export class AtomicOperations implements AsyncDisposable {
     this.#open();
     const keys = this.#sessionKeys(sessionId);
     const all = [...this.keys.sessionScriptKeys(keys), keys.lock];
-    const deleted = await this.redis.command<number>({ command: ['DEL', ...all], keys: all });
+    const deleted = await this.#safe(() => this.redis.command<number>({ command: ['DEL', ...all], keys: all }));
     return Number(deleted) > 0;
   }
 
@@ -415,14 +433,11 @@ export class AtomicOperations implements AsyncDisposable {
       }
       const keys = this.#sessionKeys(o.sessionId);
       name = scripts.cacheGetSession.name;
-      reply = await this.redis.runScript(scripts.cacheGetSession, {
-        keys: [keys.scache, keys.scachex],
-        args: [queryHash],
-      });
+      reply = await this.#safe(() => this.redis.runScript(scripts.cacheGetSession, { keys: [keys.scache, keys.scachex], args: [queryHash] }));
     } else {
       optionalId(o.sessionId, 'sessionId', this.#maxIdBytes);
       name = scripts.cacheGet.name;
-      reply = await this.redis.runScript(scripts.cacheGet, { keys: [this.keys.cacheEntry(queryHash)] });
+      reply = await this.#safe(() => this.redis.runScript(scripts.cacheGet, { keys: [this.keys.cacheEntry(queryHash)] }));
     }
     if (!Array.isArray(reply)) throw new UnexpectedReplyError(name, reply);
     if (reply.length === 0) return null;
@@ -452,15 +467,14 @@ export class AtomicOperations implements AsyncDisposable {
         });
       }
       const keys = this.#sessionKeys(o.sessionId);
-      const reply = await this.redis.runScript(scripts.cacheDeleteSession, {
-        keys: [keys.scache, keys.scachex],
-        args: [queryHash],
-      });
+      const reply = await this.#safe(() =>
+        this.redis.runScript(scripts.cacheDeleteSession, { keys: [keys.scache, keys.scachex], args: [queryHash] }),
+      );
       return Number(reply) === 1;
     }
     optionalId(o.sessionId, 'sessionId', this.#maxIdBytes);
     const key = this.keys.cacheEntry(queryHash);
-    return Number(await this.redis.command({ command: ['DEL', key], keys: [key] })) === 1;
+    return Number(await this.#safe(() => this.redis.command({ command: ['DEL', key], keys: [key] }))) === 1;
   }
 
   /**
@@ -474,10 +488,9 @@ export class AtomicOperations implements AsyncDisposable {
     const last = o.last === undefined ? undefined : intOption(o.last, 'last', 0, { max: MAX_COUNT });
     if (last === 0) return [];
     const start = last === undefined ? 0 : -last;
-    const items = await this.redis.command<string[]>({
-      command: ['LRANGE', keys.messages, start, -1],
-      keys: [keys.messages],
-    });
+    const items = await this.#safe(() =>
+      this.redis.command<string[]>({ command: ['LRANGE', keys.messages, start, -1], keys: [keys.messages] }),
+    );
     return items.map((text) => JSON.parse(text) as M);
   }
 
@@ -488,10 +501,9 @@ export class AtomicOperations implements AsyncDisposable {
     const o = strict(options, 'getHandoffHistory options', OPTION_KEYS.read);
     const last = o.last === undefined ? undefined : intOption(o.last, 'last', 0, { max: MAX_COUNT });
     if (last === 0) return [];
-    const items = await this.redis.command<string[]>({
-      command: ['LRANGE', keys.handoffs, last === undefined ? 0 : -last, -1],
-      keys: [keys.handoffs],
-    });
+    const items = await this.#safe(() =>
+      this.redis.command<string[]>({ command: ['LRANGE', keys.handoffs, last === undefined ? 0 : -last, -1], keys: [keys.handoffs] }),
+    );
     return items.map((text) => JSON.parse(text) as HandoffEntry<C>);
   }
 
@@ -504,9 +516,9 @@ export class AtomicOperations implements AsyncDisposable {
   async getSession(sessionId: string): Promise<SessionInfo | null> {
     this.#open();
     const keys = this.#sessionKeys(sessionId);
-    const reply = await this.redis.runScript(scripts.getSession, {
-      keys: [keys.meta, keys.messages, keys.agents, keys.handoffs, keys.lock],
-    });
+    const reply = await this.#safe(() =>
+      this.redis.runScript(scripts.getSession, { keys: [keys.meta, keys.messages, keys.agents, keys.handoffs, keys.lock] }),
+    );
     if (!Array.isArray(reply)) throw new UnexpectedReplyError(scripts.getSession.name, reply);
     if (reply.length === 0) return null;
     const [flat, agents, stored, , pttl, lockPttl] = reply as [string[], string[], number, number, number, number];
@@ -533,6 +545,33 @@ export class AtomicOperations implements AsyncDisposable {
       lastHandoffAt: lastHandoffAt === undefined ? null : Number(lastHandoffAt),
       ttlMs: Number(pttl) >= 0 ? Number(pttl) : null,
     };
+  }
+
+  /**
+   * Runs a write script once, followed in the same round trip by `WAIT` when the
+   * instance has a `durability` option.
+   */
+  #writeOnce(script: ScriptDescriptor, input: Omit<ScriptCall, 'script'>, options?: CallOptions): Promise<unknown> {
+    if (this.#durability === undefined) return this.redis.runScript(script, input, options);
+    return runScriptDurably(this.redis, script, input, this.#durability, options);
+  }
+
+  /**
+   * Runs a write script (see `#writeOnce`); under the retry policy only when
+   * `repeatable` (it carries an operation id): a write without one may have been
+   * applied before its reply was lost, so it is never repeated.
+   */
+  #write(script: ScriptDescriptor, input: Omit<ScriptCall, 'script'>, repeatable: boolean): Promise<unknown> {
+    return repeatable ? this.#safe(() => this.#writeOnce(script, input)) : this.#writeOnce(script, input);
+  }
+
+  /** Runs a call that is safe to repeat (a read, a delete, a write with an operation id) under the retry policy. */
+  #safe<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#retry === undefined) return call();
+    return withRetry(this.#retry, () => {
+      this.#open();
+      return call();
+    });
   }
 
   #sessionKeys(sessionId: string): SessionKeys {

@@ -47,16 +47,18 @@ export class HandoffConflictError extends RedisPrimitiveError {
 }
 
 /**
- * The operation id was already used for another kind of operation on this
- * session (e.g. an `appendMessage` id reused for `recordResponse`); nothing was
- * written. Code `ERR_OPERATION_ID_CONFLICT`.
+ * The operation id was already used on this session for another kind of
+ * operation (e.g. an `appendMessage` id reused for `recordResponse`), or for
+ * an append or replace with other messages; nothing was written. Make a new id
+ * per logical operation, and reuse it only for retries of that operation.
+ * Code `ERR_OPERATION_ID_CONFLICT`.
  */
 export class OperationIdConflictError extends RedisPrimitiveError {
   /** Brand shared by every copy of the package (`instanceof` and `isOperationIdConflictError` rely on it). */
   static readonly brand = Symbol.for('@x/atomic-ops:OperationIdConflictError');
   /** The operation id. */
   readonly operationId: string;
-  /** The kind of operation that used it first: `append` or `record`. */
+  /** The kind of operation that used it first: `append`, `record`, `replace`, `pop`, or `append (with other messages)` / `replace (with other messages)`. */
   readonly recordedAs: string;
 
   constructor(operationId: string, recordedAs: string, attempted: string) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { atomicOps as scripts } from '@x/lua-scripts';
-import { InvalidArgumentError, RedisPrimitiveError, checkOptions, type RedisAdapter } from '@x/redis-adapter';
+import { atomicOps as scripts, type ScriptDescriptor } from '@x/lua-scripts';
+import { InvalidArgumentError, RedisPrimitiveError, checkOptions, type ScriptCall } from '@x/redis-adapter';
 import { OperationIdConflictError, UnexpectedReplyError } from './errors.js';
 import type { AtomicOpsKeys } from './keys.js';
 import type { Message } from './types.js';
@@ -36,6 +36,14 @@ export interface ReplaceMessagesInput {
 export interface PopMessageOptions {
   /** TTL set on every key of the session (0 = no expiry). Default: the instance's. */
   ttlMs?: number;
+  /**
+   * Idempotency key: the removed message (or "none") is remembered with the id in the
+   * same script call, so a retry with the same id removes nothing more and returns the
+   * first call's message. The id used by another kind of operation on the session is
+   * refused with {@link OperationIdConflictError}. Remembered like the appends' ids
+   * (the last `maxOperationIds`, for the session's TTL).
+   */
+  operationId?: string;
 }
 
 /**
@@ -62,7 +70,11 @@ export class SuffixMismatchError extends RedisPrimitiveError {
 
 /** What the history edits need from an `AtomicOperations` instance: its connection, keys and defaults. */
 export interface HistoryEditContext {
-  readonly redis: RedisAdapter;
+  /**
+   * Runs a write script with the instance's durability, under its retry policy
+   * when `repeatable` (the call carries an operation id).
+   */
+  readonly write: (script: ScriptDescriptor, input: Omit<ScriptCall, 'script'>, repeatable: boolean) => Promise<unknown>;
   readonly keys: AtomicOpsKeys;
   readonly ttlMs: number;
   readonly maxMessages: number;
@@ -72,7 +84,7 @@ export interface HistoryEditContext {
 }
 
 const REPLACE_KEYS = ['sessionId', 'messages', 'expectedSuffix', 'operationId', 'maxMessages', 'ttlMs'] as const;
-const POP_KEYS = ['ttlMs'] as const;
+const POP_KEYS = ['ttlMs', 'operationId'] as const;
 
 function messageList(value: unknown, argument: string, limitBytes: number): string[] {
   if (!Array.isArray(value) || value.length > MAX_REPLACE_MESSAGES) {
@@ -81,14 +93,29 @@ function messageList(value: unknown, argument: string, limitBytes: number): stri
   return value.map((m, i) => messageJson(m, `${argument}[${i}]`, limitBytes));
 }
 
-/** The operation kind recorded with an operation id: ties the id to the exact content. */
-function contentKind(expected: string[] | null, replacement: string[]): string {
+/**
+ * The operation kind recorded with an operation id: `<name>.<sha1>` of the exact
+ * content, so the id used again with other content is a conflict.
+ */
+export function contentKind(expected: string[] | null, replacement: string[], name = 'replace'): string {
   const hash = createHash('sha1');
   hash.update(expected === null ? 'all\n' : `suffix ${expected.length}\n`);
   for (const text of expected ?? []) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
   hash.update(`with ${replacement.length}\n`);
   for (const text of replacement) hash.update(`${Buffer.byteLength(text)}\n`).update(text);
-  return `replace.${hash.digest('hex')}`;
+  return `${name}.${hash.digest('hex')}`;
+}
+
+/**
+ * The kind an operation id was recorded with, as a conflict reports it: content
+ * kinds (`append.<sha1>`, `replace.<sha1>`) by their name, and `(with other
+ * messages)` when the conflicting call was of the same kind.
+ */
+export function recordedKind(recorded: string, kind: string): string {
+  const dot = recorded.indexOf('.');
+  if (dot < 0) return recorded;
+  const name = recorded.slice(0, dot);
+  return name === kind ? `${name} (with other messages)` : name;
 }
 
 function isReply(reply: unknown): reply is [number, number | string] {
@@ -108,7 +135,7 @@ export async function replaceMessages(ctx: HistoryEditContext, input: ReplaceMes
   const operationId = optionalId(input.operationId, 'operationId', ctx.maxIdBytes) ?? '';
   const kind = operationId === '' ? 'replace' : contentKind(expected, replacement);
   const keys = ctx.keys.session(sessionId);
-  const reply = await ctx.redis.runScript(scripts.replaceSuffix, {
+  const call = {
     keys: ctx.keys.sessionScriptKeys(keys),
     args: [
       maxMessages,
@@ -120,18 +147,14 @@ export async function replaceMessages(ctx: HistoryEditContext, input: ReplaceMes
       ...(expected ?? []),
       ...replacement,
     ],
-  });
+  };
+  const reply = await ctx.write(scripts.replaceSuffix, call, operationId !== '');
   if (!isReply(reply)) throw new UnexpectedReplyError(scripts.replaceSuffix.name, reply);
   const [status, value] = reply;
   if (status === 1 || status === 2) return Number(value);
   if (status === -1) throw new SuffixMismatchError(sessionId, Number(value));
   if (status === 0) {
-    const recorded = String(value);
-    throw new OperationIdConflictError(
-      operationId,
-      recorded.startsWith('replace.') ? 'replace (with other messages)' : recorded,
-      'replace',
-    );
+    throw new OperationIdConflictError(operationId, recordedKind(String(value), 'replace'), 'replace');
   }
   throw new UnexpectedReplyError(scripts.replaceSuffix.name, reply);
 }
@@ -145,12 +168,16 @@ export async function popMessage<M extends Message = Message>(
   assertId(sessionId, 'sessionId', ctx.maxIdBytes);
   checkOptions(options, 'popMessage options', { accepted: POP_KEYS });
   const ttlMs = intOption(options?.ttlMs, 'ttlMs', ctx.ttlMs, { max: MAX_TTL_MS });
+  const operationId = optionalId(options?.operationId, 'operationId', ctx.maxIdBytes) ?? '';
   const keys = ctx.keys.session(sessionId);
-  const reply = await ctx.redis.runScript(scripts.popMessage, {
-    keys: ctx.keys.sessionScriptKeys(keys),
-    args: [ttlMs],
-  });
-  if (reply === null || reply === undefined) return null;
-  if (typeof reply !== 'string') throw new UnexpectedReplyError(scripts.popMessage.name, reply);
-  return JSON.parse(reply) as M;
+  const reply = await ctx.write(
+    scripts.popMessage,
+    { keys: ctx.keys.sessionScriptKeys(keys), args: [ttlMs, operationId, ctx.maxOperationIds] },
+    operationId !== '',
+  );
+  if (!isReply(reply)) throw new UnexpectedReplyError(scripts.popMessage.name, reply);
+  const [status, value] = reply;
+  if (status === 1 || status === 2) return value === '' ? null : (JSON.parse(String(value)) as M);
+  if (status === 0) throw new OperationIdConflictError(operationId, recordedKind(String(value), 'pop'), 'pop');
+  throw new UnexpectedReplyError(scripts.popMessage.name, reply);
 }

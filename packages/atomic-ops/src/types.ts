@@ -1,4 +1,4 @@
-import type { RedisTarget } from '@x/redis-adapter';
+import type { DurabilityOptions, RedisTarget, RetryPolicy } from '@x/redis-adapter';
 
 /**
  * A chat message: any plain JSON object with a non-empty string `role`.
@@ -45,6 +45,23 @@ export interface AtomicOperationsOptions {
   maxHandoffHistory?: number;
   /** Receives errors of a connection this instance created from a URL or settings. */
   onError?: (err: Error) => void;
+  /**
+   * Retry calls that failed with a retryable error (`isRetryable`: connection
+   * loss, timeouts, `LOADING`, failover states): `true` for the defaults or a
+   * `RetryPolicy` (`{ attempts, baseDelayMs, maxDelayMs, deadlineMs }`). Only
+   * calls that are safe to repeat are retried: reads, deletes, and writes that
+   * carry an `operationId`. A write without one is never retried (it may have
+   * been applied before its reply was lost). Default: no retries.
+   */
+  retry?: boolean | RetryPolicy;
+  /**
+   * Confirm every write on `replicas` replicas before it resolves: `WAIT` (and
+   * `WAITAOF` with `aof: true`) pipelined behind the write script, in the same
+   * round trip. When they do not confirm within `timeoutMs` (default 1000) the
+   * call rejects with `DurabilityError`: the write was applied on the master and
+   * may be lost in a failover. Default: none (Redis replicates asynchronously).
+   */
+  durability?: DurabilityOptions;
 }
 
 /** The Redis an {@link AtomicOperations} talks to: the one connection target, `RedisTarget` of `@x/redis-adapter`. */

@@ -20,6 +20,8 @@ export const OPTION_KEYS = {
     'maxOperationIds',
     'maxHandoffHistory',
     'onError',
+    'retry',
+    'durability',
   ],
   append: ['maxMessages', 'ttlMs', 'operationId'],
   recordResponse: [

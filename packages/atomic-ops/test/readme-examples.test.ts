@@ -5,7 +5,7 @@ const examples = packageExamples(import.meta.dirname);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    examples.expectEmbedded(['examples/1-conversation.mjs', 'examples/2-record-response.mjs', 'examples/3-handoff.mjs', 'examples/4-idempotent-retry.mjs', 'examples/5-ioredis.mjs']);
+    examples.expectEmbedded(['examples/1-conversation.mjs', 'examples/2-record-response.mjs', 'examples/3-handoff.mjs', 'examples/4-idempotent-retry.mjs', 'examples/5-ioredis.mjs', 'examples/6-failures.mjs']);
   });
 
   it('runs examples/1-conversation.mjs', async () => {
@@ -51,5 +51,10 @@ describe('README examples', () => {
   it('runs examples/5-ioredis.mjs (an ioredis client of your own)', async () => {
     const { stdout } = await examples.run('5-ioredis.mjs');
     expect(stdout).toBe('appended 2: user, assistant\n');
+  });
+
+  it('runs examples/6-failures.mjs (retry and durability; the harness server has no replica)', async () => {
+    const { stdout } = await examples.run('6-failures.mjs');
+    expect(stdout).toBe('not confirmed: 0 of 1 replica(s), retryable: true\nstored: 1\n');
   });
 });

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { RedisChatMessageHistory } from './redis-chat-message-history.js';
+export { RedisChatMessageHistory, type AddMessagesOptions } from './redis-chat-message-history.js';
 export type { RedisChatMessageHistoryOptions, RedisChatMessageHistoryRedis } from './options.js';
 export {
   ClosedError,
@@ -13,6 +13,7 @@ export {
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  DurabilityError,
   InputTooLargeError,
   InvalidArgumentError,
   MessageTooLargeError,
@@ -20,6 +21,7 @@ export {
   UnknownOptionError,
   isClosedError,
   isConnectionError,
+  isDurabilityError,
   isInputTooLargeError,
   isInvalidArgumentError,
   isMessageTooLargeError,
@@ -27,6 +29,10 @@ export {
   isRedisPrimitiveError,
   isUnknownOptionError,
   RedisPrimitiveError,
+  OperationIdConflictError,
   ScriptError,
+  isOperationIdConflictError,
   isRetryable,
+  type DurabilityOptions,
+  type RetryPolicy,
 } from '@x/atomic-ops';

@@ -6,7 +6,7 @@ import {
   type StoredMessage,
 } from '@langchain/core/messages';
 import { AtomicOperations, MAX_MESSAGES_PER_CALL, type Message } from '@x/atomic-ops';
-import { ClosedError, InvalidArgumentError, NotSerializableError } from '@x/redis-adapter';
+import { ClosedError, InvalidArgumentError, NotSerializableError, checkOptions } from '@x/redis-adapter';
 import {
   resolveHistoryOptions,
   type RedisChatMessageHistoryOptions,
@@ -49,6 +49,20 @@ function withoutUndefined(value: unknown, path: string): unknown {
   }
   return out;
 }
+
+/** Options of `addMessage` / `addMessages` (an extension of LangChain's signatures). */
+export interface AddMessagesOptions {
+  /**
+   * Idempotency key, stored with the messages in the same script call: a retry with
+   * the same id (and the same messages) appends nothing more; the same id with other
+   * messages is `OperationIdConflictError`. With the history's `retry` option, only
+   * appends with an id are retried. Remembered for the history's last 10 000 appends
+   * with an id, for its TTL.
+   */
+  operationId?: string;
+}
+
+const ADD_OPTIONS = ['operationId'] as const;
 
 /**
  * A LangChain.js chat message history in Redis, built on `@x/atomic-ops`: a
@@ -95,6 +109,8 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
       prefix: o.prefix,
       maxMessageBytes: o.maxMessageBytes,
       ...(o.onError ? { onError: o.onError } : {}),
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.durability ? { durability: o.durability } : {}),
     });
   }
 
@@ -115,15 +131,23 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
     return mapStoredMessagesToChatMessages(stored.slice(start).map(({ role, data }) => ({ type: role, data })));
   }
 
-  /** Appends one message in one atomic script call. */
-  async addMessage(message: BaseMessage): Promise<void> {
+  /** Appends one message in one atomic script call; `{ operationId }` as for {@link RedisChatMessageHistory.addMessages}. */
+  async addMessage(message: BaseMessage, options?: AddMessagesOptions): Promise<void> {
     this.#open();
-    await this.addMessages([message]);
+    await this.addMessages([message], options);
   }
 
-  /** Appends the messages, in order, in one atomic script call (trimming the window, refreshing the TTL). No messages: no call. */
-  async addMessages(messages: BaseMessage[]): Promise<void> {
+  /**
+   * Appends the messages, in order, in one atomic script call (trimming the window, refreshing the TTL). No messages: no call.
+   *
+   * LangChain calls `addMessages(messages)`. Pass `{ operationId }` (an extension of its
+   * signature) to make a retry safe: the messages are then appended once per id, and the
+   * history's `retry` option retries the call; without one it is never retried, since a
+   * call rejected after its request left may have been applied.
+   */
+  async addMessages(messages: BaseMessage[], options?: AddMessagesOptions): Promise<void> {
     this.#open();
+    const { operationId } = checkOptions(options, 'addMessages options', { accepted: ADD_OPTIONS });
     if (!Array.isArray(messages)) {
       throw new InvalidArgumentError('messages must be an array of messages', { argument: 'messages' });
     }
@@ -140,8 +164,13 @@ export class RedisChatMessageHistory extends BaseListChatMessageHistory {
       const [stored] = mapChatMessagesToStoredMessages([message]);
       return { role: stored!.type, data: withoutUndefined(stored!.data, `messages[${i}]`) as StoredMessage['data'] };
     });
-    await this.operations.appendMessages(this.sessionId, entries, { maxMessages: this.#maxMessages, ttlMs: this.#ttlMs });
+    await this.operations.appendMessages(this.sessionId, entries, {
+      maxMessages: this.#maxMessages,
+      ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
+    });
   }
+
 
   /** Deletes every key of the history in one command. */
   async clear(): Promise<void> {

@@ -35,8 +35,20 @@ class Subject {
 }
 
 const entryPoints: EntryPoint<Subject>[] = [
-  { name: 'addMessage', call: (s, a) => s.history(a.id).addMessage(humanMessage(1)), valid: { id: 'sess' }, takesId: true },
-  { name: 'addMessages', call: (s, a) => s.history(a.id).addMessages([humanMessage(1), humanMessage(2)]), valid: { id: 'sess' }, takesId: true },
+  {
+    name: 'addMessage',
+    call: (s, a) => s.history(a.id).addMessage(humanMessage(1), a.options as never),
+    valid: { id: 'sess', options: {} },
+    takesId: true,
+    options: { accepted: ['operationId'] },
+  },
+  {
+    name: 'addMessages',
+    call: (s, a) => s.history(a.id).addMessages([humanMessage(1), humanMessage(2)], a.options as never),
+    valid: { id: 'sess', options: {} },
+    takesId: true,
+    options: { accepted: ['operationId'] },
+  },
   { name: 'getMessages', call: (s, a) => s.history(a.id).getMessages(), valid: { id: 'sess' }, takesId: true },
   { name: 'clear', call: (s, a) => s.history(a.id).clear(), valid: { id: 'gone' }, takesId: true },
 ];
@@ -78,6 +90,11 @@ forEachTopology(['standalone', 'cluster'], (t) => {
       { name: 'the old sessionTTL option', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', { sessionId: 's', sessionTTL: 5 } as never), code: 'ERR_UNKNOWN_OPTION', message: /Accepted: sessionId, prefix, maxMessages, ttlMs/ },
       { name: 'no options (a sessionId is required)', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', undefined as never), code: 'ERR_INVALID_ARGUMENT', message: /sessionId/ },
       { name: 'options in the place of the connection', run: () => new RedisChatMessageHistory({ sessionId: 's', prefix: 'p' } as never, { sessionId: 's' }), code: 'ERR_INVALID_ARGUMENT', message: /connection first/ },
+      { name: 'retry of a wrong type', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', { sessionId: 's', retry: 'on' as never }), code: 'ERR_INVALID_ARGUMENT', message: /retry/ },
+      { name: 'retry with an unknown key', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', { sessionId: 's', retry: { tries: 3 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /attempts/ },
+      { name: 'durability without replicas', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', { sessionId: 's', durability: {} as never }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.replicas/ },
+      { name: 'durability.timeoutMs of 0', run: () => new RedisChatMessageHistory('redis://127.0.0.1:1', { sessionId: 's', durability: { replicas: 1, timeoutMs: 0 } }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.timeoutMs/ },
+      { name: 'an operationId of a wrong type', run: (s) => s.history('sess').addMessage(humanMessage(1), { operationId: 1 } as never), code: 'ERR_INVALID_ARGUMENT', message: /operationId/ },
       { name: 'addMessages with a non-array', run: (s) => s.history('sess').addMessages('messages' as never), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'a plain object instead of a message', run: (s) => s.history('sess').addMessages([{ role: 'user', content: 'x' }] as never), code: 'ERR_INVALID_ARGUMENT', message: /LangChain message/ },
       { name: 'a message holding a BigInt', run: (s) => s.history('sess').addMessage(withKwargs({ n: 1n })), code: 'ERR_NOT_SERIALIZABLE' },

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { RedisSession, MAX_ITEMS_PER_WRITE } from './redis-session.js';
+export { RedisSession, MAX_ITEMS_PER_WRITE, type SessionWriteOptions } from './redis-session.js';
 export type { RedisSessionOptions, RedisSessionRedis } from './options.js';
 export {
   ClosedError,
@@ -13,6 +13,7 @@ export {
   ConnectionClosedError,
   ConnectionError,
   CrossSlotError,
+  DurabilityError,
   InputTooLargeError,
   InvalidArgumentError,
   MessageTooLargeError,
@@ -20,6 +21,7 @@ export {
   UnknownOptionError,
   isClosedError,
   isConnectionError,
+  isDurabilityError,
   isInputTooLargeError,
   isInvalidArgumentError,
   isMessageTooLargeError,
@@ -31,4 +33,6 @@ export {
   ScriptError,
   SuffixMismatchError,
   isRetryable,
+  type DurabilityOptions,
+  type RetryPolicy,
 } from '@x/atomic-ops';

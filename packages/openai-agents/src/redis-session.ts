@@ -5,7 +5,7 @@ import type {
   SessionHistoryTransactionAwareSession,
 } from '@openai/agents-core';
 import { AtomicOperations, MAX_COUNT, type Message } from '@x/atomic-ops';
-import { ClosedError, InvalidArgumentError } from '@x/redis-adapter';
+import { ClosedError, InvalidArgumentError, checkOptions, withRetry, type ResolvedRetryPolicy } from '@x/redis-adapter';
 import { decodeItem, encodeItem } from './item-codec.js';
 import { resolveSessionOptions, type RedisSessionOptions, type RedisSessionRedis } from './options.js';
 
@@ -43,6 +43,26 @@ function itemArray(value: unknown, argument: string): unknown[] {
   return value;
 }
 
+/** Options of the writes that take an operation id (`addItems`, `popItem`, `replaceHistoryWithCompaction`). */
+export interface SessionWriteOptions {
+  /**
+   * Idempotency key, stored with the change in the same script call: a retry with the
+   * same id (and the same items) changes nothing more and returns the first result;
+   * the same id with other items (or used by another kind of write) is
+   * `OperationIdConflictError`. With the session's `retry` option, only writes with
+   * an id are retried. Remembered for the session's last `maxOperationIds` writes,
+   * for its TTL.
+   */
+  operationId?: string;
+}
+
+const WRITE_OPTIONS = ['operationId'] as const;
+
+/** The operation id of a write's options, or undefined (checked: known keys only). */
+function operationIdOf(options: SessionWriteOptions | undefined, where: string): string | undefined {
+  return checkOptions(options, `${where} options`, { accepted: WRITE_OPTIONS }).operationId;
+}
+
 function hasExactly(record: Record<string, unknown>, keys: string[]): boolean {
   const own = Object.keys(record);
   return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(record, k));
@@ -74,6 +94,7 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
   readonly operations: AtomicOperations;
   readonly #maxItems: number;
   readonly #ttlMs: number;
+  readonly #retry: ResolvedRetryPolicy | undefined;
 
   /**
    * @param redis - a node-redis 6 client / cluster / sentinel you own (never closed
@@ -87,11 +108,14 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
     this.sessionId = o.sessionId ?? randomUUID();
     this.#maxItems = o.maxItems;
     this.#ttlMs = o.ttlMs;
+    this.#retry = o.retry;
     this.operations = new AtomicOperations(redis, {
       prefix: o.prefix,
       maxMessageBytes: o.maxItemBytes,
       maxOperationIds: o.maxOperationIds,
       ...(o.onError ? { onError: o.onError } : {}),
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.durability ? { durability: o.durability } : {}),
     });
   }
 
@@ -121,10 +145,11 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
     // The same single LRANGE as `operations.getMessages`, on the texts: only an item whose
     // text holds a tag (`"$`) needs the decoding walk.
     const key = this.operations.keys.session(this.sessionId).messages;
-    const texts = await this.operations.redis.command<string[]>({
-      command: ['LRANGE', key, last === undefined ? 0 : -last, -1],
-      keys: [key],
-    });
+    const read = () => this.operations.redis.command<string[]>({ command: ['LRANGE', key, last === undefined ? 0 : -last, -1], keys: [key] });
+    const texts = this.#retry === undefined ? await read() : await withRetry(this.#retry, () => {
+            this.#open();
+            return read();
+          });
     const items = texts.map((text) => {
       const { item } = JSON.parse(text) as StoredItem;
       return (text.includes('"$') ? decodeItem(item) : item) as AgentInputItem;
@@ -138,18 +163,41 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
     return items;
   }
 
-  /** Appends items in one atomic script call (trimming the window, refreshing the TTL). No items: no call. */
-  async addItems(items: AgentInputItem[]): Promise<void> {
+  /**
+   * Appends items in one atomic script call (trimming the window, refreshing the TTL). No items: no call.
+   *
+   * The SDK calls `addItems(items)`. Pass `{ operationId }` (an extension of the SDK's
+   * signature) to make a retry safe: the items are then appended once per id, and the
+   * session's `retry` option retries the call; without one it is never retried, since a
+   * call rejected after its request left may have been applied.
+   */
+  async addItems(items: AgentInputItem[], options?: SessionWriteOptions): Promise<void> {
     this.#open();
+    const operationId = operationIdOf(options, 'addItems');
     const encoded = this.#encode(items, 'items');
     if (encoded.length === 0) return;
-    await this.operations.appendMessages(this.sessionId, encoded, { maxMessages: this.#maxItems, ttlMs: this.#ttlMs });
+    await this.operations.appendMessages(this.sessionId, encoded, {
+      maxMessages: this.#maxItems,
+      ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
+    });
   }
 
-  /** Removes and returns the most recent item in one atomic script call, or `undefined` when there is none. */
-  async popItem(): Promise<AgentInputItem | undefined> {
+  /**
+   * Removes and returns the most recent item in one atomic script call, or `undefined` when there is none.
+   *
+   * With `{ operationId }` (an extension of the SDK's signature) the removed item is
+   * remembered with the id: a retry returns it and removes nothing more, and the
+   * session's `retry` option retries the call. Without one (as the SDK calls it) a
+   * retry would remove the next item, so it is never retried.
+   */
+  async popItem(options?: SessionWriteOptions): Promise<AgentInputItem | undefined> {
     this.#open();
-    const stored = await this.operations.popMessage<StoredItem>(this.sessionId, { ttlMs: this.#ttlMs });
+    const operationId = operationIdOf(options, 'popItem');
+    const stored = await this.operations.popMessage<StoredItem>(this.sessionId, {
+      ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
+    });
     return stored === null ? undefined : (decodeItem(stored.item) as AgentInputItem);
   }
 
@@ -208,15 +256,20 @@ export class RedisSession implements SessionHistoryTransactionAwareSession, Asyn
   /**
    * Replaces the whole history with `items` (a compaction item and the suffix it keeps)
    * in one atomic script call: no reader ever sees the session empty or half-rebuilt.
+   * With `{ operationId }` (an extension of the SDK's signature) a retry changes nothing
+   * more and the session's `retry` option retries the call; without one it is not
+   * retried (a repeat could undo items added in between).
    */
-  async replaceHistoryWithCompaction(items: AgentInputItem[]): Promise<void> {
+  async replaceHistoryWithCompaction(items: AgentInputItem[], options?: SessionWriteOptions): Promise<void> {
     this.#open();
+    const operationId = operationIdOf(options, 'replaceHistoryWithCompaction');
     const messages = this.#encode(items, 'items');
     await this.operations.replaceMessages({
       sessionId: this.sessionId,
       messages,
       maxMessages: this.#maxItems,
       ttlMs: this.#ttlMs,
+      ...(operationId === undefined ? {} : { operationId }),
     });
   }
 

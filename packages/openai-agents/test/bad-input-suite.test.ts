@@ -39,16 +39,31 @@ class Subject {
 }
 
 const entryPoints: EntryPoint<Subject>[] = [
-  { name: 'addItems', call: (s, a) => s.session(a.id).addItems([userItem(1)]), valid: { id: 'sess' }, takesId: true, undefinedId: RANDOM },
+  {
+    name: 'addItems',
+    call: (s, a) => s.session(a.id).addItems([userItem(1)], a.options as never),
+    valid: { id: 'sess', options: {} },
+    takesId: true,
+    undefinedId: RANDOM,
+    options: { accepted: ['operationId'] },
+  },
   { name: 'getItems', call: (s, a) => s.session(a.id).getItems(), valid: { id: 'sess' }, takesId: true, undefinedId: RANDOM },
-  { name: 'popItem', call: (s, a) => s.session(a.id).popItem(), valid: { id: 'sess' }, takesId: true, undefinedId: RANDOM },
+  {
+    name: 'popItem',
+    call: (s, a) => s.session(a.id).popItem(a.options as never),
+    valid: { id: 'sess', options: {} },
+    takesId: true,
+    undefinedId: RANDOM,
+    options: { accepted: ['operationId'] },
+  },
   { name: 'clearSession', call: (s, a) => s.session(a.id).clearSession(), valid: { id: 'gone' }, takesId: true, undefinedId: RANDOM },
   {
     name: 'replaceHistoryWithCompaction',
-    call: (s, a) => s.session(a.id).replaceHistoryWithCompaction([userItem(2)]),
-    valid: { id: 'compacted' },
+    call: (s, a) => s.session(a.id).replaceHistoryWithCompaction([userItem(2)], a.options as never),
+    valid: { id: 'compacted', options: {} },
     takesId: true,
     undefinedId: RANDOM,
+    options: { accepted: ['operationId'] },
   },
 ];
 
@@ -86,6 +101,11 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     extra: [
       { name: 'the option of the LangChain history (maxMessages)', run: () => new RedisSession('redis://127.0.0.1:1', { maxMessages: 5 } as never), code: 'ERR_UNKNOWN_OPTION', message: /Accepted: sessionId, prefix, maxItems/ },
       { name: 'options in the place of the connection', run: () => new RedisSession({ sessionId: 's', prefix: 'p' } as never), code: 'ERR_INVALID_ARGUMENT', message: /connection first/ },
+      { name: 'retry of a wrong type', run: () => new RedisSession('redis://127.0.0.1:1', { retry: 3 as never }), code: 'ERR_INVALID_ARGUMENT', message: /retry/ },
+      { name: 'retry with an unknown key', run: () => new RedisSession('redis://127.0.0.1:1', { retry: { tries: 3 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /attempts/ },
+      { name: 'durability without replicas', run: () => new RedisSession('redis://127.0.0.1:1', { durability: {} as never }), code: 'ERR_INVALID_ARGUMENT', message: /durability\.replicas/ },
+      { name: 'durability with an unknown key', run: () => new RedisSession('redis://127.0.0.1:1', { durability: { replicas: 1, waitMs: 5 } as never }), code: 'ERR_UNKNOWN_OPTION', message: /timeoutMs/ },
+      { name: 'an operationId of a wrong type', run: (s) => s.session('sess').addItems([userItem(1)], { operationId: 1 } as never), code: 'ERR_INVALID_ARGUMENT', message: /operationId/ },
       { name: 'getItems with a fractional limit', run: (s) => s.session('sess').getItems(1.5), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'addItems with a non-array', run: (s) => s.session('sess').addItems(userItem(1) as never), code: 'ERR_INVALID_ARGUMENT' },
       { name: 'an item holding a BigInt', run: (s) => s.session('sess').addItems([{ ...userItem(1), n: 1n } as never]), code: 'ERR_NOT_SERIALIZABLE', message: /bigint/ },

@@ -7,7 +7,7 @@ const run = (name: string) => examples.run(name);
 
 describe('README examples', () => {
   it('embeds every example file verbatim', () => {
-    examples.expectEmbedded(['examples/quick-start-ioredis.mjs', 'examples/quick-start.mjs']);
+    examples.expectEmbedded(['examples/failures.mjs', 'examples/quick-start-ioredis.mjs', 'examples/quick-start.mjs']);
   });
 
   it('runs examples/quick-start.mjs with plain node', async () => {
@@ -24,5 +24,10 @@ describe('README examples', () => {
       'first: It is sunny in Paris.\nsecond: You asked about the weather in Paris.\n' +
         'stored: message, function_call, function_call_result, message, message, message\n',
     );
+  });
+
+  it('runs examples/failures.mjs (retry and durability; the harness server has no replica)', async () => {
+    const { stdout } = await run('failures.mjs');
+    expect(stdout).toBe('not confirmed: 0 of 1 replica(s)\nstored: 1\n');
   });
 });

@@ -49,3 +49,4 @@ export {
   hostPort,
   type ClientKind,
 } from './io-clients.js';
+export { replicaOf, whileLoading } from './server-states.js';
