@@ -158,6 +158,8 @@ class LockImpl implements Lock, LockCore {
    */
   async #firstAttempt(owner: string, mode: AttemptMode): Promise<{ result: AttemptResult; sentAt: number }> {
     let sentAt = now();
+    // Without a policy (the default), no wrapper on the hot path.
+    if (!this.options.retry) return { result: await this.#attempt(owner, mode), sentAt };
     const result = await withRetry(this.options.retry, () => {
       this.#assertOpen();
       sentAt = now();
