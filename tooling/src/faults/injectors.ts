@@ -78,12 +78,16 @@ export async function reloadSlowly(server: NodeAddress, keys = 10_000, keyLoadDe
 }
 
 /**
- * SIGKILLs the cluster master that serves slot 0 at once (no replica catch-up
- * first, as a crash) and waits for its replica to take over.
+ * SIGKILLs the cluster master that serves slot 0 and waits for its replica to
+ * take over. By default its replicas are first let catch up with the
+ * replication offset of that moment (the writers keep writing meanwhile), so
+ * the scenario measures the clients and the package, not a lagging replica;
+ * `atOnce` kills without waiting, and acknowledged writes the replica had not
+ * received yet are lost (Redis replication is asynchronous).
  */
-export async function killMaster(cluster: ClusterHandle): Promise<Injected> {
+export async function killMaster(cluster: ClusterHandle, atOnce = false): Promise<Injected> {
   const started = Date.now();
-  const { killed, promoted } = await cluster.killMaster(0, { waitForFailover: true, waitForReplicaSync: false });
+  const { killed, promoted } = await cluster.killMaster(0, { waitForFailover: true, waitForReplicaSync: !atOnce });
   return { hits: promoted ? 1 : 0, note: `master :${killed.port} killed, :${promoted?.port ?? '?'} promoted after ${Date.now() - started} ms` };
 }
 
