@@ -9,6 +9,11 @@ export interface FailoverReport {
   atTurns: number;
   /** Kill -> a replica promoted and the cluster ok again (as the harness saw it). */
   failoverMs: number;
+  /**
+   * Kill -> the killed node restarted and back as a replica of its replacement
+   * (until then its shard has no replica, so durable writes there cannot be confirmed).
+   */
+  rejoinedMs: number;
   /** Kill -> every worker still serving had finished a unit of work after the promotion. */
   recoveryMs: number | undefined;
   /** Calls the workers retried, by error class. */
@@ -47,10 +52,15 @@ export class MasterKill {
     if (this.#kill || turnsDone < this.killAtTurns) return;
     this.#killedAt = Date.now();
     this.#kill = this.cluster.killMaster(0, { waitForFailover: true }).then(
-      ({ killed, promoted }) => {
+      async ({ killed, promoted }) => {
         this.#promotedAt = Date.now();
-        this.#report = { killedPort: killed.port, promotedPort: promoted?.port, atTurns: turnsDone, failoverMs: this.#promotedAt - this.#killedAt };
-        this.note(`killed Redis master :${killed.port} with SIGKILL after ${turnsDone} turns; replica :${promoted?.port ?? '?'} promoted after ${this.#report.failoverMs} ms`);
+        const failoverMs = this.#promotedAt - this.#killedAt;
+        this.note(`killed Redis master :${killed.port} with SIGKILL after ${turnsDone} turns; replica :${promoted?.port ?? '?'} promoted after ${failoverMs} ms`);
+        // As an operator would: bring the dead node back; it rejoins as the new master's replica.
+        await this.cluster.restartNode(killed);
+        const rejoinedMs = Date.now() - this.#killedAt;
+        this.note(`restarted :${killed.port}: back as a replica ${rejoinedMs} ms after the kill`);
+        this.#report = { killedPort: killed.port, promotedPort: promoted?.port, atTurns: turnsDone, failoverMs, rejoinedMs };
       },
       (error: unknown) => {
         this.#error = error;

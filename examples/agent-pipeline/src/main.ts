@@ -158,7 +158,7 @@ function failoverRows(f: FailoverReport | undefined, cluster: boolean, totalTurn
   const retries = Object.entries(f.retries).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
   return [
     ['master killed', `:${f.killedPort} (SIGKILL after ${f.atTurns} of ${totalTurns} turns)`],
-    ['failover', `replica :${f.promotedPort ?? '?'} promoted, cluster ok ${f.failoverMs} ms after the kill`],
+    ['failover', `replica :${f.promotedPort ?? '?'} promoted, cluster ok ${f.failoverMs} ms after the kill; :${f.killedPort} back as a replica after ${f.rejoinedMs} ms`],
     ['recovery', f.recoveryMs === undefined ? 'no worker served after the promotion' : `every serving worker finished a unit ${f.recoveryMs} ms after the kill`],
     ['calls retried', retries],
   ];
