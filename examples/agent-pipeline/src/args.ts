@@ -13,6 +13,12 @@ export interface DemoOptions {
   json: boolean;
   /** The Redis client library every process uses. */
   client: 'node-redis' | 'ioredis';
+  /**
+   * Run on a local 3-master cluster with a replica each (started with the local
+   * redis-server), kill a master part-way, and keep the shared backend's writes
+   * durable (`durability: { replicas: 1 }`).
+   */
+  cluster: boolean;
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -25,10 +31,11 @@ export const DEFAULTS: DemoOptions = {
   memory: false,
   json: false,
   client: 'node-redis',
+  cluster: false,
 };
 
 const USAGE = `usage: pnpm demo [--conversations N] [--workers N] [--concurrency N] [--turns N]
-                 [--seed N] [--no-crash] [--memory] [--json] [--client node-redis|ioredis]
+                 [--seed N] [--no-crash] [--memory] [--json] [--client node-redis|ioredis] [--cluster]
   --conversations  conversations to serve (default ${DEFAULTS.conversations})
   --workers        worker processes (default ${DEFAULTS.workers}, at least 2 for the crash)
   --concurrency    conversations each worker serves at once (default ${DEFAULTS.concurrency})
@@ -37,7 +44,9 @@ const USAGE = `usage: pnpm demo [--conversations N] [--workers N] [--concurrency
   --no-crash       do not SIGKILL a worker part-way
   --memory         run in one process on the in-memory backends, even if Redis is available
   --json           also print the summary as one JSON line at the end
-  --client         the Redis client every process uses: node-redis (default) or ioredis`;
+  --client         the Redis client every process uses: node-redis (default) or ioredis
+  --cluster        run on a local 3-master cluster with replicas (local redis-server), kill a master
+                   part-way besides the worker, with durable shared-backend writes`;
 
 export class UsageError extends Error {
   /** True for `--help`: print the usage and exit 0. */
@@ -98,6 +107,9 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
         o.client = client;
         break;
       }
+      case '--cluster':
+        o.cluster = true;
+        break;
       case '--help':
       case '-h':
         throw new UsageError('', true);
@@ -105,6 +117,7 @@ export function parseArgs(argv: readonly string[]): DemoOptions {
         throw new UsageError(`unknown option ${arg}`);
     }
   }
+  if (o.cluster && o.memory) throw new UsageError('--cluster runs on Redis: it cannot be combined with --memory');
   if (o.crash && o.workers < 2) throw new UsageError('the crash needs at least 2 workers (or pass --no-crash)');
   return o;
 }

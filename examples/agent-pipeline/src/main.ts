@@ -4,11 +4,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '@x/tooling/redis';
-import { resolveRedis } from '@x/tooling/redis';
+import { resolveRedis, startCluster, type ClusterHandle } from '@x/tooling/redis';
 import { parseArgs, UsageError, type DemoOptions } from './args.js';
+import { MasterKill, type FailoverReport } from './failover.js';
 import { checkInvariants } from './invariants.js';
 import { Progress } from './progress.js';
-import { memoryServices, redisServices, type Services } from './services.js';
+import { memoryServices, redisServices, type RedisLocation, type Services } from './services.js';
 import { percentile, RunStats } from './stats.js';
 import { runWorker, type WorkerEvent } from './work-loop.js';
 import type { WorkerConfig } from './worker.js';
@@ -20,8 +21,12 @@ const MEMORY_MODE_LIMITS =
   'its recovery from the last checkpoint, or atomic session writes with TTLs in Redis (the session log is an ' +
   'in-process stand-in for @x/atomic-ops, which needs Redis).';
 
+/** `--cluster`: writes of the shared backend wait for one replica. */
+const CLUSTER_DURABILITY = { replicas: 1, timeoutMs: 1000 };
+
 interface RunOutcome {
   crash?: { worker: string; atTurns: number; inFlight: number; pendingOfVictim: Set<string> };
+  failover?: FailoverReport;
   workerErrors: string[];
 }
 
@@ -44,17 +49,19 @@ function busiestWorker(stats: RunStats): string | undefined {
 
 async function runProcesses(
   opts: DemoOptions,
-  redisUrl: string,
+  redis: RedisLocation,
   prefix: string,
   stats: RunStats,
   progress: Progress,
   totalTurns: number,
+  cluster: ClusterHandle | undefined,
 ): Promise<RunOutcome> {
   const outcome: RunOutcome = { workerErrors: [] };
   const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
   const children = new Map<string, ChildProcess>();
   const exits: Promise<void>[] = [];
   const crashAt = Math.ceil(totalTurns * 0.35);
+  const masterKill = cluster ? new MasterKill(cluster, Math.ceil(totalTurns * 0.55), (m) => progress.note(m)) : undefined;
   const detail = () =>
     `${stats.completed.size}/${opts.conversations} conversations, ${stats.turnsDone}/${totalTurns} turns, ` +
     `cache hits ${stats.cacheHits}, workers ${children.size - (outcome.crash ? 1 : 0)}/${opts.workers}`;
@@ -63,8 +70,9 @@ async function runProcesses(
     const name = `w${i}`;
     const config: WorkerConfig = {
       name,
-      redisUrl,
+      redis,
       prefix,
+      ...(cluster ? { durability: CLUSTER_DURABILITY } : {}),
       seed: opts.seed,
       conversations: opts.conversations,
       turns: opts.turns,
@@ -83,7 +91,13 @@ async function runProcesses(
         outcome.workerErrors.push(`${e.worker}: ${e.message}`);
         return;
       }
+      if (e.type === 'retry') {
+        masterKill?.retried(e.error);
+        return;
+      }
       stats.apply(e);
+      if (e.type === 'unit-done' || e.type === 'done') masterKill?.workerEvent(e.worker, e.type);
+      masterKill?.turns(stats.turnsDone);
       progress.update(stats.completed.size, detail());
       const victim = opts.crash && !outcome.crash && stats.turnsDone >= crashAt ? busiestWorker(stats) : undefined;
       if (victim !== undefined) {
@@ -114,6 +128,7 @@ async function runProcesses(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await Promise.all(exits);
+  outcome.failover = await masterKill?.settle();
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   progress.update(stats.completed.size, detail(), true);
@@ -136,16 +151,40 @@ async function runInProcess(opts: DemoOptions, services: Services, plans: Planne
 
 const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
+/** The summary rows of `--cluster`: the master kill, the failover and the recovery. */
+function failoverRows(f: FailoverReport | undefined, cluster: boolean, totalTurns: number): [string, string][] {
+  if (!cluster) return [];
+  if (!f) return [['master killed', 'none (the run ended before the kill point)']];
+  const retries = Object.entries(f.retries).map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+  return [
+    ['master killed', `:${f.killedPort} (SIGKILL after ${f.atTurns} of ${totalTurns} turns)`],
+    ['failover', `replica :${f.promotedPort ?? '?'} promoted, cluster ok ${f.failoverMs} ms after the kill; :${f.killedPort} back as a replica after ${f.rejoinedMs} ms`],
+    ['recovery', f.recoveryMs === undefined ? 'no worker served after the promotion' : `every serving worker finished a unit ${f.recoveryMs} ms after the kill`],
+    ['calls retried', retries],
+  ];
+}
+
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const plans = planWorkload(opts.seed, opts.conversations, opts.turns);
   const totalTurns = plans.reduce((n, p) => n + p.turns.length, 0);
 
-  let redis: Awaited<ReturnType<typeof resolveRedis<'standalone'>>> | undefined;
-  if (!opts.memory) {
+  let redis: { summary: string; location: RedisLocation; stop(): Promise<void> } | undefined;
+  let cluster: ClusterHandle | undefined;
+  if (opts.cluster) {
+    // A local cluster of 3 masters with a replica each, from the local redis-server (the harness's).
+    cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
+    const ports = cluster.nodes.map((n) => n.port).join(',');
+    redis = {
+      summary: `cluster of 3 masters + 3 replicas, redis-server ${cluster.version} on 127.0.0.1:${ports} (local binary)`,
+      location: { rootNodes: cluster.rootNodes },
+      stop: () => cluster!.stop(),
+    };
+  } else if (!opts.memory) {
     try {
-      redis = await resolveRedis('standalone');
+      const standalone = await resolveRedis('standalone');
+      redis = { summary: standalone.summary, location: { url: standalone.url }, stop: () => standalone.stop() };
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;
       console.log(`No Redis available: ${err.message.split('\n')[0]}`);
@@ -156,21 +195,31 @@ async function main(): Promise<number> {
   const prefix = `demo:${randomBytes(4).toString('hex')}`;
   console.log(
     `Serving ${opts.conversations} conversations x ${opts.turns} turns with ${redis ? `${opts.workers} worker processes` : `${opts.workers} in-process workers`} ` +
-      `(concurrency ${opts.concurrency}, seed ${opts.seed}${redis && opts.crash ? ', one worker killed part-way' : ''})`,
+      `(concurrency ${opts.concurrency}, seed ${opts.seed}${redis && opts.crash ? ', one worker killed part-way' : ''}` +
+      `${cluster ? ', one Redis master killed part-way, shared-backend writes durable on 1 replica' : ''})`,
   );
 
-  const services = redis ? await redisServices(redis.url, prefix, opts.client) : memoryServices();
+  let services = redis
+    ? await redisServices(redis.location, { prefix, library: opts.client, ...(cluster ? { durability: CLUSTER_DURABILITY } : {}) })
+    : memoryServices();
   const stats = new RunStats();
   const progress = new Progress(opts.conversations);
   let exitCode = 0;
   try {
     await services.queue.init(plans.map((p) => p.id));
     let outcome: RunOutcome = { workerErrors: [] };
-    if (redis) outcome = await runProcesses(opts, redis.url, prefix, stats, progress, totalTurns);
+    if (redis) outcome = await runProcesses(opts, redis.location, prefix, stats, progress, totalTurns, cluster);
     else await runInProcess(opts, services, plans, stats, progress, totalTurns);
     progress.end();
     const servedMs = performance.now() - started;
 
+    if (cluster && redis) {
+      // A client that sat idle through the failover may still route the killed master's slots to it:
+      // read everything back on a fresh connection, which learns the cluster as it is now.
+      const fresh = await redisServices({ rootNodes: cluster.rootNodes }, { prefix, library: opts.client });
+      await services.close();
+      services = fresh;
+    }
     const invariants = await checkInvariants(services, plans);
     const sessions = await Promise.all(plans.map((p) => services.sessions.getSession(p.id)));
     const messages = sessions.reduce((n, s) => n + (s?.messageCount ?? 0), 0);
@@ -205,6 +254,7 @@ async function main(): Promise<number> {
         'resumed after the crash',
         outcome.crash ? `${resumed.length} conversations (${resumedMidRun.length} mid-run, from their last checkpoint)` : '-',
       ],
+      ...failoverRows(outcome.failover, cluster !== undefined, totalTurns),
       ['total time', `${(elapsedMs / 1000).toFixed(1)} s (serving ${(servedMs / 1000).toFixed(1)} s, checks ${((elapsedMs - servedMs) / 1000).toFixed(1)} s)`],
     ];
     console.log('\nSummary');
@@ -233,6 +283,7 @@ async function main(): Promise<number> {
           crashed: outcome.crash?.worker ?? null,
           resumed: resumed.length,
           resumedMidRun: resumedMidRun.length,
+          failover: outcome.failover ?? null,
           invariants: Object.fromEntries(invariants.map((r) => [r.name, r.ok])),
           ok: exitCode === 0,
         }),

@@ -14,8 +14,11 @@ export interface WorkQueue {
    * with a larger token already wrote: this holder lost its lock and must stop.
    */
   recordToken(id: string, token: number, worker: string): Promise<boolean>;
-  /** Marks `id` completed (once per call: the invariant check wants exactly one). */
-  complete(id: string): Promise<void>;
+  /**
+   * Marks `id` completed by the holder of `token` (once per holder: a retried call
+   * of the same holder counts once; the invariant check wants exactly one in all).
+   */
+  complete(id: string, token: number): Promise<void>;
   tokens(id: string): Promise<number[]>;
   completions(): Promise<Map<string, number>>;
 }
@@ -23,12 +26,14 @@ export interface WorkQueue {
 // An application script of the demo's own, built at run time with defineScript.
 const completeScript = defineScript({
   name: 'demo/complete',
+  // Once per holder: a retry of the same holder's call after a lost reply (same token) counts nothing again.
   source: [
+    "if redis.call('SADD', KEYS[3], ARGV[1] .. '#' .. ARGV[2]) == 0 then return redis.call('HGET', KEYS[2], ARGV[1]) end",
     "redis.call('ZREM', KEYS[1], ARGV[1])",
     "return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)",
   ].join('\n'),
-  keys: ['pending', 'completions'],
-  args: ['id'],
+  keys: ['pending', 'completions', 'completedBy'],
+  args: ['id', 'token'],
 });
 
 // Appends a fencing token to a conversation's log only if it is larger than every token
@@ -37,7 +42,9 @@ const fencedLogScript = defineScript({
   name: 'demo/fenced-log',
   source: [
     "local last = redis.call('LINDEX', KEYS[1], -1)",
-    "if last and tonumber(last) >= tonumber(ARGV[1]) then return 0 end",
+    // The same holder again (a retry after a lost reply) is still the holder.
+    "if last and tonumber(last) == tonumber(ARGV[1]) then return 1 end",
+    "if last and tonumber(last) > tonumber(ARGV[1]) then return 0 end",
     "redis.call('RPUSH', KEYS[1], ARGV[1])",
     "redis.call('HSET', KEYS[2], 'token', ARGV[1], 'worker', ARGV[2])",
     'return 1',
@@ -85,8 +92,9 @@ export class RedisWorkQueue implements WorkQueue {
     return (await this.redis.runScript(fencedLogScript, { keys: [log, holder], args: [token, worker] })) === 1;
   }
 
-  async complete(id: string): Promise<void> {
-    await this.redis.runScript(completeScript, { keys: [this.#pendingKey, this.#completionsKey], args: [id] });
+  async complete(id: string, token: number): Promise<void> {
+    const completedBy = this.#ks.sharedKey('completed-by');
+    await this.redis.runScript(completeScript, { keys: [this.#pendingKey, this.#completionsKey, completedBy], args: [id, token] });
   }
 
   async tokens(id: string): Promise<number[]> {

@@ -4,8 +4,8 @@ import { RedisSaver } from '@x/checkpoint-redis';
 import { createLock, type Lock } from '@x/lock';
 import { createRedisAdapter, type RedisAdapter } from '@x/redis-adapter';
 import { ContextBuffer, InMemoryBackend, RedisBackend, ThreadRegistry } from '@x/shared-backend';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
 import { InProcessSessions, type SessionStore } from './sessions.js';
 import { InProcessWorkQueue, RedisWorkQueue, type WorkQueue } from './queue.js';
 
@@ -35,25 +35,43 @@ const PREFIX = 'demo';
 /** The Redis client library of a run (`--client`). */
 export type ClientLibrary = 'node-redis' | 'ioredis';
 
+/** Where the services connect: a standalone URL, or the root nodes of a cluster (`--cluster`). */
+export type RedisLocation = { url: string } | { rootNodes: Array<{ url: string }> };
+
 /** One connected client of the chosen library, and how to close it. */
-async function connect(url: string, library: ClientLibrary): Promise<{ client: object; close(): Promise<unknown> }> {
+async function connect(at: RedisLocation, library: ClientLibrary): Promise<{ client: object; close(): Promise<unknown> }> {
   if (library === 'ioredis') {
-    const client = new Redis(url, { lazyConnect: true });
+    const client =
+      'url' in at
+        ? new Redis(at.url, { lazyConnect: true })
+        : new Cluster(at.rootNodes.map((n) => ({ host: new URL(n.url).hostname, port: Number(new URL(n.url).port) })), { lazyConnect: true });
     client.on('error', () => undefined); // reconnects are ioredis's job; calls report their own errors
     await client.connect();
     return { client, close: () => client.quit() };
   }
-  const client = createClient({ url });
+  const client = 'url' in at ? createClient({ url: at.url }) : createCluster({ rootNodes: at.rootNodes });
   client.on('error', () => undefined); // reconnects are node-redis's job; calls report their own errors
   await client.connect();
   return { client, close: () => client.close() };
 }
 
-/** Services on one Redis, through one node-redis or ioredis connection this process owns. */
-export async function redisServices(url: string, prefix = PREFIX, library: ClientLibrary = 'node-redis'): Promise<Services> {
-  const connection = await connect(url, library);
+/** Options of the Redis services. */
+export interface RedisServicesOptions {
+  prefix?: string;
+  library?: ClientLibrary;
+  /**
+   * The shared backend's `durability` (`--cluster` sets `{ replicas: 1 }`): a
+   * context-buffer write is acknowledged only once a replica has it.
+   */
+  durability?: { replicas: number; timeoutMs?: number };
+}
+
+/** Services on one Redis (standalone or cluster), through one node-redis or ioredis connection this process owns. */
+export async function redisServices(at: RedisLocation, options: RedisServicesOptions = {}): Promise<Services> {
+  const prefix = options.prefix ?? PREFIX;
+  const connection = await connect(at, options.library ?? 'node-redis');
   const redis: RedisAdapter = createRedisAdapter(connection.client as Parameters<typeof createRedisAdapter>[0]);
-  const backend = new RedisBackend(redis, { prefix: `${prefix}:shared` });
+  const backend = new RedisBackend(redis, { prefix: `${prefix}:shared`, ...(options.durability ? { durability: options.durability } : {}) });
   const locks = new Map<string, Lock>();
   const sessions = new AtomicOperations(redis, { prefix: `${prefix}:sessions`, lockTtlMs: LOCK_TTL_MS });
   return {

@@ -1,4 +1,7 @@
 import { Command } from '@langchain/langgraph';
+import { isLockLostError } from '@x/lock';
+import { isRetryable } from '@x/redis-adapter';
+import { errorClass } from '@x/tooling/faults';
 import { buildGraph, type NodeEvents, type PipelineGraph } from './graph.js';
 import type { Services } from './services.js';
 import type { PlannedConversation } from './workload.js';
@@ -9,10 +12,11 @@ export type WorkerEvent =
   | { type: 'unit-done'; worker: string; conv: string; kind: UnitKind; waitMs: number; completed: boolean }
   | { type: 'cache'; worker: string; hit: boolean }
   | { type: 'handoff'; worker: string }
+  | { type: 'retry'; worker: string; error: string }
   | { type: 'done'; worker: string };
 
 /** What one unit of work did. */
-export type UnitKind = 'turn' | 'approval' | 'resume' | 'complete' | 'fenced-out' | 'already-done';
+export type UnitKind = 'turn' | 'approval' | 'resume' | 'complete' | 'fenced-out' | 'already-done' | 'failed';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,13 +50,29 @@ export async function runWorker(options: {
   };
 
   const loop = async () => {
-    for (;;) {
+    for (let failures = 0; ; ) {
+      try {
+        if (!(await step())) return;
+        failures = 0;
+      } catch (error) {
+        // A Redis fault (a killed master, a lost connection), or the lock lost while Redis could
+        // not renew it: every step is safe to run again (operation ids, keyed writes, fencing),
+        // so retry it after a short backoff.
+        if (!(isRetryable(error) || isLockLostError(error)) || ++failures > 100) throw error;
+        report({ type: 'retry', worker: name, error: errorClass(error) });
+        await sleep(Math.min(500, 10 * 2 ** failures));
+      }
+    }
+  };
+  /** One step of a loop: false when nothing is pending any more. */
+  const step = async (): Promise<boolean> => {
+    {
       const pending = await services.queue.pending();
-      if (pending.length === 0) return;
+      if (pending.length === 0) return false;
       const free = pending.filter((id) => !inFlight.has(id));
       if (free.length === 0) {
         await sleep(5); // every pending conversation is being served by this process already
-        continue;
+        return true;
       }
       const id = free[Math.floor(next() * free.length)]!;
       const plan = plans.get(id);
@@ -63,6 +83,7 @@ export async function runWorker(options: {
       } finally {
         inFlight.delete(id);
       }
+      return true;
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, loop));
@@ -96,7 +117,7 @@ async function runUnit(
     if (turn >= plan.turns.length && before.next.length === 0) {
       // Finished, but its worker died before marking it: complete it now (once).
       if ((await services.queue.pending()).includes(plan.id)) {
-        await services.queue.complete(plan.id);
+        await services.queue.complete(plan.id, held.fencingToken);
         kind = 'complete';
         completed = true;
       }
@@ -119,9 +140,12 @@ async function runUnit(
     // The run ends at an approval interrupt or with the turn closed; after the last turn, complete it.
     if (!('__interrupt__' in result) && Number(result.turn) >= plan.turns.length) {
       held.signal.throwIfAborted();
-      await services.queue.complete(plan.id);
+      await services.queue.complete(plan.id, held.fencingToken);
       completed = true;
     }
+  } catch (error) {
+    kind = 'failed'; // retried by the loop when Redis was at fault
+    throw error;
   } finally {
     await held.release().catch(() => false);
     report({ type: 'unit-done', worker, conv: plan.id, kind, waitMs, completed });

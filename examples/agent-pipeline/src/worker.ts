@@ -1,11 +1,13 @@
 // A worker process, forked by main.ts: serves conversations until none is pending.
-import { redisServices, type ClientLibrary } from './services.js';
+import { redisServices, type ClientLibrary, type RedisLocation } from './services.js';
 import { runWorker, type WorkerEvent } from './work-loop.js';
 import { planWorkload } from './workload.js';
 
 export interface WorkerConfig {
   name: string;
-  redisUrl: string;
+  redis: RedisLocation;
+  /** The shared backend's durability (`--cluster`). */
+  durability?: { replicas: number; timeoutMs?: number };
   prefix: string;
   seed: number;
   conversations: number;
@@ -18,7 +20,7 @@ async function main() {
   const config = JSON.parse(process.env.DEMO_WORKER_CONFIG ?? 'null') as WorkerConfig | null;
   if (!config || !process.send) throw new Error('worker.ts is started by main.ts (fork with DEMO_WORKER_CONFIG)');
   const send = (e: WorkerEvent | { type: 'error'; worker: string; message: string }) => process.send?.(e);
-  const services = await redisServices(config.redisUrl, config.prefix, config.client);
+  const services = await redisServices(config.redis, { prefix: config.prefix, library: config.client, durability: config.durability });
   const plans = new Map(planWorkload(config.seed, config.conversations, config.turns).map((p) => [p.id, p]));
   try {
     await runWorker({

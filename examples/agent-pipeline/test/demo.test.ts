@@ -84,3 +84,24 @@ describe('pnpm demo (a smaller run)', () => {
     expect(result.stderr).toContain('the crash needs at least 2 workers');
   });
 });
+
+describe('pnpm demo --cluster (a smaller run)', () => {
+  it(
+    'runs on a local 3+3 cluster, survives a killed worker and a killed master with durable shared-backend writes, and its invariants hold',
+    { timeout: 160_000 },
+    async () => {
+      const { code, stdout, summary } = await demo(['--cluster', '--conversations', '30', '--workers', '3', '--concurrency', '3']);
+      expect(stdout).toContain('Redis: cluster of 3 masters + 3 replicas');
+      expect(stdout).toMatch(/killed Redis master :\d+ with SIGKILL after \d+ turns; replica :\d+ promoted after \d+ ms/);
+      expect(stdout).toMatch(/restarted :\d+: back as a replica \d+ ms after the kill/);
+      expect(summary).toMatchObject({ mode: 'redis', conversations: 30, completed: 30, messages: 30 * 3 * 2, ok: true });
+      const failover = summary.failover as { killedPort: number; promotedPort: number; failoverMs: number; recoveryMs: number };
+      expect(failover.promotedPort).not.toBe(failover.killedPort);
+      expect(failover.failoverMs).toBeGreaterThan(0);
+      expect(failover.recoveryMs).toBeGreaterThan(0); // a worker served again after the promotion
+      expect(summary.crashed).toMatch(/^w[1-3]$/);
+      expect(Object.values(summary.invariants as Record<string, boolean>).every(Boolean)).toBe(true);
+      expect(code).toBe(0);
+    },
+  );
+});

@@ -66,7 +66,7 @@ describe('a 3+3 cluster: a master is killed under load', () => {
   it('writers resume after the promotion with no caller-visible permanent error, nothing lost or duplicated', { timeout: 90_000 }, async () => {
     const backend = new RedisBackend({ rootNodes: cluster().rootNodes }, { prefix: randomPrefix('failover') });
     closers.push(backend);
-    const tally = new FaultTally('shared-backend append, cluster master SIGKILL (3+3), operationId retries');
+    const tally = new FaultTally({ package: '@x/shared-backend', topology: 'cluster 3+3', fault: 'master-kill', workload: 'bufferAppend with operationId, retried by the caller' }, isRetryable);
     const writers = startWriters(backend, tally);
     await waitUntil(async () => writers.allAfter(0) && tally.counts.operations > 200, { timeoutMs: 20_000, what: 'writers warmed up' });
     const killedAt = Date.now();
@@ -99,7 +99,7 @@ describe('a 3+3 cluster: a master is stalled (DEBUG SLEEP) and failed over', () 
   async function stallRun(label: string, options: RedisBackendOptions): Promise<FaultTally> {
     const backend = new RedisBackend({ rootNodes: cluster().rootNodes }, { prefix: randomPrefix('stall'), ...options });
     closers.push(backend);
-    const tally = new FaultTally(`shared-backend append, cluster master stalled 5 s and failed over, ${label}`);
+    const tally = new FaultTally({ package: '@x/shared-backend', topology: 'cluster 3+3', fault: 'master-stall', workload: `bufferAppend with operationId, retried by the caller, ${label}` }, isRetryable);
     const writers = startWriters(backend, tally);
     try {
       return await stallWith(writers, backend, tally);

@@ -57,7 +57,7 @@ describe('appends under killed connections', () => {
   }
 
   it('without operation ids, retried appends lose nothing, and every caller-visible error is retryable (duplicates are counted)', async () => {
-    const tally = new FaultTally('shared-backend append, connection kills, retry without operationId (before)');
+    const tally = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'connection-kill', workload: 'bufferAppend without operationId, retried by the caller (before)' }, isRetryable);
     await run('no-ids', 300, false, tally);
     tally.report();
     expect(tally.counts.lost).toBe(0);
@@ -65,7 +65,7 @@ describe('appends under killed connections', () => {
   });
 
   it('with operation ids, retried appends are applied exactly once', async () => {
-    const tally = new FaultTally('shared-backend append, connection kills, retry with operationId (after)');
+    const tally = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'connection-kill', workload: 'bufferAppend with operationId, retried by the caller (after)' }, isRetryable);
     const stored = await run('with-ids', 300, true, tally);
     tally.report();
     expect(tally.counts.lost).toBe(0);
@@ -76,7 +76,7 @@ describe('appends under killed connections', () => {
 
   it('with a retry policy, appends with operation ids ride out the kills without a caller-visible error', async () => {
     const retrying = new RedisBackend(server().url, { prefix: randomPrefix('faults'), retry: { attempts: 100, baseDelayMs: 5, maxDelayMs: 50, deadlineMs: 25_000 } });
-    const tally = new FaultTally('shared-backend append, connection kills, retry policy + operationId');
+    const tally = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'connection-kill', workload: 'bufferAppend with operationId and a retry policy' }, isRetryable);
     const storm = killConnectionsRepeatedly(node(), 20);
     try {
       await Promise.all(
@@ -126,8 +126,8 @@ describe('appends under killed connections', () => {
     const retrying = new RedisBackend(server().url, { prefix: randomPrefix('loading'), retry: { attempts: 100, baseDelayMs: 50, maxDelayMs: 500, deadlineMs: 30_000 } });
     await plain.bufferAppend('warm', 'x');
     await retrying.bufferAppend('warm', 'x');
-    const before = new FaultTally('shared-backend append during LOADING, no retry policy (errors are retryable)');
-    const after = new FaultTally('shared-backend append during LOADING, retry policy + operationId');
+    const before = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'loading', workload: 'bufferAppend with operationId, no retry policy (the errors reach the caller)' }, isRetryable);
+    const after = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'loading', workload: 'bufferAppend with operationId and a retry policy' }, isRetryable);
     await whileLoading(async () => {
       await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {

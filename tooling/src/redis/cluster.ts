@@ -5,6 +5,7 @@ import { HarnessError } from './errors.js';
 import { launchServer } from './launch.js';
 import { waitForReplicasCaughtUp } from './replication.js';
 import { baseServerArgs, HOST, type RedisServerProcess } from './server-process.js';
+import { parseInfo } from './ping.js';
 import { waitUntil } from './wait.js';
 
 export interface ClusterOptions {
@@ -64,6 +65,12 @@ export interface ClusterHandle {
   waitForClusterOk(options?: { timeoutMs?: number }): Promise<void>;
   /** SIGKILLs the `index`-th alive master (see `masters()`). */
   killMaster(index?: number, options?: KillMasterOptions): Promise<KillMasterResult>;
+  /**
+   * Starts a killed node again on its port with its cluster config (its data is
+   * gone: persistence is off). A master that was failed over rejoins as a
+   * replica of its replacement; resolves once it is a replica with its link up.
+   */
+  restartNode(node: ClusterNode, options?: { timeoutMs?: number }): Promise<void>;
   /** Stops every node and removes the temp dirs. */
   stop(): Promise<void>;
 }
@@ -189,6 +196,18 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         { timeoutMs, intervalMs: 50, what: `a replica of ${killed.port} to become master` },
       );
       return { killed, promoted };
+    },
+    async restartNode(node, restartOptions = {}) {
+      await processes.get(node.id)!.start();
+      node.alive = true;
+      await waitUntil(
+        async () => {
+          const info = parseInfo(await adminCommand(node, ['INFO', 'replication']));
+          return info.role === 'slave' && info.master_link_status === 'up';
+        },
+        { timeoutMs: restartOptions.timeoutMs ?? Math.max(20_000, nodeTimeoutMs * 12), intervalMs: 50, what: `${node.port} back as a replica` },
+      );
+      await refresh();
     },
     stop: async () => {
       await stopAll();

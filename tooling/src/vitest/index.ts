@@ -24,6 +24,7 @@ import { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../r
 import { adminCommand } from '../redis/admin.js';
 
 export { randomPrefix } from '../redis/clients.js';
+export { describeFaults, type FaultSuite, type FaultWorkload } from './faults.js';
 export { CLIENT_KINDS, connectIoTopology, hostPort, type ClientKind } from '../redis/io-clients.js';
 export type { RedisTopologies } from './topologies.js';
 export type { ClusterTopology, RedisKind, SentinelTopology, StandaloneTopology, Topology } from '../redis/topology.js';
