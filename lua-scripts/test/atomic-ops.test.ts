@@ -155,6 +155,19 @@ describe('atomic-ops/*.lua on a real Redis', () => {
       expect(await hgetall(s.meta)).toEqual(meta);
       expect(await run(atomicOps.recordResponse, eight(s), args('session', { operationId: 'r1', cacheMode: 'none' }))).toEqual([2, 2]);
     });
+
+    it('refuses a known operation id with other content, writing nothing', async () => {
+      const s = session();
+      expect(await run(atomicOps.recordResponse, eight(s), args('none', { operationId: 'r2' }))).toEqual([1, 2]);
+      const meta = await hgetall(s.meta);
+      const recorded = String(await call('HGET', s.ops, 'r2'));
+      expect(recorded).toMatch(/^record\.[0-9a-f]{40}:2$/);
+      for (const other of [{ response: '"another"' }, { inputTokens: 11 }, { latencyMs: '2.4' }]) {
+        expect(await run(atomicOps.recordResponse, eight(s), args('none', { operationId: 'r2', ...other }))).toEqual([0, recorded.slice(0, -2)]);
+      }
+      expect(await hgetall(s.meta)).toEqual(meta);
+      expect(await call('LLEN', s.messages)).toBe(2);
+    });
   });
 
   describe('cache scripts', () => {

@@ -21,11 +21,13 @@
 -- ARGV[7] latencyMs: number to add to the session's total latency
 -- ARGV[8] cacheMode: 'none' (cached elsewhere), 'global' (KEYS[9]) or 'session' (KEYS[7], KEYS[8])
 -- ARGV[9] queryHash: the cache field for cacheMode 'session'
--- ARGV[10] response: the JSON-encoded response to cache
+-- ARGV[10] response: the JSON-encoded response to cache (with an operationId, also part of its content)
 -- ARGV[11] cacheTtlMs: TTL of the cache entry (0 = no expiry of its own)
 -- ARGV[12...] messages: the JSON-encoded messages (user, assistant), in order
 -- Reply: { 1, count } applied; { 2, count } a retry (nothing written, the original count);
---        { 0, kind } the operation id was used by another kind of operation
+--        { 0, kind } the operation id was used by another kind of operation, or by a
+--        recordResponse with other content (kind "record.<sha1>": the id is tied to the
+--        tokens, latency, response and messages of the call that used it first)
 --!include include/time.lua
 --!include include/atomic-ops-session.lua
 --!include include/atomic-ops-cache.lua
@@ -35,8 +37,18 @@ local op_id = ARGV[3]
 local cache_mode = ARGV[8]
 local cache_ttl_ms = tonumber(ARGV[11])
 
+-- With an id, the recorded kind names the content too: the same id with other content is a conflict.
+local op_kind = 'record'
 if op_id ~= '' then
-  local replay = op_replay(KEYS[5], op_id, 'record')
+  local parts = {}
+  for i = 5, #ARGV do
+    -- Not the cache plumbing (mode, field, TTL): the call's own content only.
+    if i ~= 8 and i ~= 9 and i ~= 11 then
+      parts[#parts + 1] = #ARGV[i] .. ':' .. ARGV[i]
+    end
+  end
+  op_kind = 'record.' .. redis.sha1hex(table.concat(parts, ','))
+  local replay = op_replay(KEYS[5], op_id, op_kind)
   if replay then
     return replay
   end
@@ -56,7 +68,7 @@ elseif cache_mode == 'session' then
 end
 local count = (tonumber(meta[3]) or 0) + push_messages(KEYS[2], 12, max_messages)
 if op_id ~= '' then
-  op_record(KEYS[5], KEYS[6], op_id, 'record', count, tonumber(ARGV[4]))
+  op_record(KEYS[5], KEYS[6], op_id, op_kind, count, tonumber(ARGV[4]))
   flags = flag_add(flags, 'o')
 end
 session_write({

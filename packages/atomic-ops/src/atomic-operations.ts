@@ -274,7 +274,8 @@ export class AtomicOperations implements AsyncDisposable {
       latencyMs,
       mode,
       queryHash,
-      mode === 'none' ? '' : response,
+      // 'none' caches nothing here; with an id the script still reads it (the id is tied to the content).
+      mode === 'none' && operationId === '' ? '' : response,
       cacheTtlMs,
       ...encoded,
     ];

@@ -49,7 +49,8 @@ export class HandoffConflictError extends RedisPrimitiveError {
 /**
  * The operation id was already used on this session for another kind of
  * operation (e.g. an `appendMessage` id reused for `recordResponse`), or for
- * an append or replace with other messages; nothing was written. Make a new id
+ * an append or replace with other messages, or a recordResponse with other content;
+ * nothing was written. Make a new id
  * per logical operation, and reuse it only for retries of that operation.
  * Code `ERR_OPERATION_ID_CONFLICT`.
  */
@@ -58,7 +59,7 @@ export class OperationIdConflictError extends RedisPrimitiveError {
   static readonly brand = Symbol.for('@x/atomic-ops:OperationIdConflictError');
   /** The operation id. */
   readonly operationId: string;
-  /** The kind of operation that used it first: `append`, `record`, `replace`, `pop`, or `append (with other messages)` / `replace (with other messages)`. */
+  /** The kind of operation that used it first: `append`, `record`, `replace`, `pop`, or `append (with other messages)` / `replace (with other messages)` / `record (with other content)`. */
   readonly recordedAs: string;
 
   constructor(operationId: string, recordedAs: string, attempted: string) {

@@ -108,14 +108,16 @@ export function contentKind(expected: string[] | null, replacement: string[], na
 
 /**
  * The kind an operation id was recorded with, as a conflict reports it: content
- * kinds (`append.<sha1>`, `replace.<sha1>`) by their name, and `(with other
- * messages)` when the conflicting call was of the same kind.
+ * kinds (`append.<sha1>`, `replace.<sha1>`, `record.<sha1>`) by their name, and
+ * `(with other messages)` / `(with other content)` when the conflicting call was
+ * of the same kind.
  */
 export function recordedKind(recorded: string, kind: string): string {
   const dot = recorded.indexOf('.');
   if (dot < 0) return recorded;
   const name = recorded.slice(0, dot);
-  return name === kind ? `${name} (with other messages)` : name;
+  if (name !== kind) return name;
+  return name === 'record' ? 'record (with other content)' : `${name} (with other messages)`;
 }
 
 function isReply(reply: unknown): reply is [number, number | string] {

@@ -23,6 +23,32 @@ forEachTopology(['standalone', 'cluster'], (t) => {
     });
   });
 
+  describe('recordResponse with an operationId', () => {
+    it('a retry with the same content returns the first count; other content is OperationIdConflictError, and nothing is written', async () => {
+      const ops = await openOps(t, closers);
+      const id = sessionId();
+      const call = (over: { response?: unknown; inputTokens?: number } = {}) =>
+        ops.recordResponse({
+          sessionId: id,
+          queryHash: 'q',
+          response: { answer: 1 },
+          userMessage: { role: 'user', content: 'hi' },
+          assistantMessage: { role: 'assistant', content: 'hello' },
+          inputTokens: 3,
+          operationId: 'turn-1',
+          ...over,
+        });
+      expect(await call()).toEqual({ messageCount: 2 });
+      expect(await call()).toEqual({ messageCount: 2 });
+      for (const other of [{ response: { answer: 2 } }, { inputTokens: 4 }]) {
+        const err = await call(other).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OperationIdConflictError);
+        expect(err).toMatchObject({ code: 'ERR_OPERATION_ID_CONFLICT', operationId: 'turn-1', recordedAs: 'record (with other content)' });
+      }
+      expect(await ops.getSession(id)).toMatchObject({ messageCount: 2, inputTokens: 3 });
+    });
+  });
+
   describe('popMessage with an operationId', () => {
     it('a retry with the same id returns the first call\'s message and removes nothing more', async () => {
       const ops = await openOps(t, closers);
