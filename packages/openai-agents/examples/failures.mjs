@@ -6,9 +6,8 @@ const session = new RedisSession(process.env.REDIS_URL ?? 'redis://localhost:637
   durability: { replicas: 1, timeoutMs: 200 }, // every write waits for one replica
 });
 try {
-  const item = { type: 'message', role: 'user', content: 'Book a table for two' };
   try {
-    await session.addItems([item], { operationId: 'turn-1' });
+    await session.addItems([{ type: 'message', role: 'user', content: 'Book a table for two' }], { operationId: 'turn-1' });
     console.log('confirmed by a replica');
   } catch (err) {
     if (!(err instanceof DurabilityError)) throw err;
