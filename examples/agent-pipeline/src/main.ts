@@ -285,6 +285,7 @@ async function main(): Promise<number> {
           resumedMidRun: resumedMidRun.length,
           failover: outcome.failover ?? null,
           invariants: Object.fromEntries(invariants.map((r) => [r.name, r.ok])),
+          workerErrors: outcome.workerErrors,
           ok: exitCode === 0,
         }),
       );
