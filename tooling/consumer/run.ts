@@ -114,27 +114,47 @@ try {
     ]),
   );
   const pending = [...tasks];
-  const worker = async () => {
-    for (let task = pending.shift(); task; task = pending.shift()) {
-      const { pm, pkg, client } = task;
-      const local = new Cases(true);
-      const label = client ? `${pkg.name} + ${client}` : pkg.name;
-      local.log(`\n${label} with ${pm}`);
-      const dir = join(work, pm, pkg.name.replace('/', '+') + (client ? `+${client}` : ''));
-      createProject(dir, registry.npmrc);
-      const ok = await local.check(`${label}: the README's \`${pm}\` install line in a fresh project`, async () => {
-        const names = readmeInstall(pkg.dir, pm, client);
-        if (!names.includes(pkg.name)) throw new Error(`the README's install line does not name ${pkg.name}`);
-        const command = `${pm === 'npm' ? 'npm i' : 'pnpm add'} ${names.join(' ')}`;
-        local.log(`        ${command}`);
-        await install(dir, pm, names);
-        if (client && existsSync(join(dir, 'node_modules', 'redis'))) throw new Error(`the ${client} install brought node-redis`);
-        footprints.push({ pkg: label, pm, command, fp: footprint(dir, pm) });
-        return true;
-      });
-      if (ok) await runExamples(local, pkg.dir, label, pm, dir, examplesOf(pkg.dir, client));
-      cases.merge(local);
+  // A package's examples use fixed names (a lock called 'invoice:42'): two of its projects
+  // (npm and pnpm, node-redis and ioredis) running them at once on the same servers would meet
+  // on those keys. So a task never starts while another task of its package runs.
+  const running = new Set<string>();
+  const nextTask = async (): Promise<(typeof tasks)[number] | undefined> => {
+    for (;;) {
+      if (pending.length === 0) return undefined;
+      const i = pending.findIndex((t) => !running.has(t.pkg.name));
+      if (i >= 0) return pending.splice(i, 1)[0];
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  };
+  const worker = async () => {
+    for (let task = await nextTask(); task; task = await nextTask()) {
+      running.add(task.pkg.name);
+      try {
+        await runTask(task);
+      } finally {
+        running.delete(task.pkg.name);
+      }
+    }
+  };
+  const runTask = async (task: (typeof tasks)[number]) => {
+    const { pm, pkg, client } = task;
+    const local = new Cases(true);
+    const label = client ? `${pkg.name} + ${client}` : pkg.name;
+    local.log(`\n${label} with ${pm}`);
+    const dir = join(work, pm, pkg.name.replace('/', '+') + (client ? `+${client}` : ''));
+    createProject(dir, registry.npmrc);
+    const ok = await local.check(`${label}: the README's \`${pm}\` install line in a fresh project`, async () => {
+      const names = readmeInstall(pkg.dir, pm, client);
+      if (!names.includes(pkg.name)) throw new Error(`the README's install line does not name ${pkg.name}`);
+      const command = `${pm === 'npm' ? 'npm i' : 'pnpm add'} ${names.join(' ')}`;
+      local.log(`        ${command}`);
+      await install(dir, pm, names);
+      if (client && existsSync(join(dir, 'node_modules', 'redis'))) throw new Error(`the ${client} install brought node-redis`);
+      footprints.push({ pkg: label, pm, command, fp: footprint(dir, pm) });
+      return true;
+    });
+    if (ok) await runExamples(local, pkg.dir, label, pm, dir, examplesOf(pkg.dir, client));
+    cases.merge(local);
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 } finally {
