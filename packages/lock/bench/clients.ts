@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { runClientsBench } from '@x/tooling/bench';
 import { createRedisAdapter } from '@x/redis-adapter';
-import { createLock } from '../src/index.js';
+import { createLock } from '../dist/index.js';
 
 const run = randomBytes(3).toString('hex');
 
