@@ -162,8 +162,10 @@ describe('atomic-ops/*.lua on a real Redis', () => {
       const meta = await hgetall(s.meta);
       const recorded = String(await call('HGET', s.ops, 'r2'));
       expect(recorded).toMatch(/^record\.[0-9a-f]{40}:2$/);
-      for (const other of [{ response: '"another"' }, { inputTokens: 11 }, { latencyMs: '2.4' }]) {
-        expect(await run(atomicOps.recordResponse, eight(s), args('none', { operationId: 'r2', ...other }))).toEqual([0, recorded.slice(0, -2)]);
+      expect(await run(atomicOps.recordResponse, eight(s), args('none', { operationId: 'r2', response: '"another"' }))).toEqual([0, recorded.slice(0, -2)]);
+      // Other metrics are the same record measured again (a re-run after a crash): a replay, the first figures stand.
+      for (const metrics of [{ inputTokens: 11 }, { latencyMs: '2.4' }]) {
+        expect(await run(atomicOps.recordResponse, eight(s), args('none', { operationId: 'r2', ...metrics }))).toEqual([2, 2]);
       }
       expect(await hgetall(s.meta)).toEqual(meta);
       expect(await call('LLEN', s.messages)).toBe(2);

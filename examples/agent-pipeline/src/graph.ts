@@ -1,4 +1,5 @@
 import { Annotation, END, START, StateGraph, interrupt } from '@langchain/langgraph';
+import { isHandoffInProgressError } from '@x/atomic-ops';
 import type { Services } from './services.js';
 import { TRIAGE, answerFor, modelCost, queryHashOf, type PlannedConversation, type Specialist } from './workload.js';
 
@@ -31,6 +32,24 @@ export interface NodeEvents {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * A handoff that waits out a handoff lock left by a worker killed between its handoff and
+ * the release. Under the conversation lock no live worker holds that lock, but the dead
+ * worker's handoff lock can outlive its conversation lock by up to one lock TTL (it was
+ * taken after the lease's last renewal). Any other error is the caller's.
+ */
+async function handoffWhenFree(services: Services, input: Parameters<Services['sessions']['handoff']>[0]) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await services.sessions.handoff(input);
+    } catch (error) {
+      // -1 (a lock without expiry) cannot come from this demo; bounded so a bug cannot spin.
+      if (!isHandoffInProgressError(error) || error.retryAfterMs < 0 || attempt >= 20) throw error;
+      await sleep(error.retryAfterMs + 1);
+    }
+  }
+}
+
+/**
  * The pipeline: triage hands the conversation to the specialist for the
  * question (an atomic handoff), the specialist answers from the response cache
  * or the scripted model and records the turn atomically, some answers wait for
@@ -53,7 +72,7 @@ export function buildGraph(services: Services, plans: ReadonlyMap<string, Planne
     // crash finds the handoff already made and does not record it twice.
     const session = await services.sessions.getSession(state.convId);
     if (session?.currentAgent !== turn.specialist) {
-      const { token } = await services.sessions.handoff({
+      const { token } = await handoffWhenFree(services, {
         sessionId: state.convId,
         fromAgent: state.agent,
         toAgent: turn.specialist,

@@ -27,7 +27,8 @@
 -- Reply: { 1, count } applied; { 2, count } a retry (nothing written, the original count);
 --        { 0, kind } the operation id was used by another kind of operation, or by a
 --        recordResponse with other content (kind "record.<sha1>": the id is tied to the
---        tokens, latency, response and messages of the call that used it first)
+--        response and messages of the call that used it first; not to its tokens or latency,
+--        which a re-run after a crash measures anew: the first call's figures stand)
 --!include include/time.lua
 --!include include/atomic-ops-session.lua
 --!include include/atomic-ops-cache.lua
@@ -42,8 +43,9 @@ local op_kind = 'record'
 if op_id ~= '' then
   local parts = {}
   for i = 5, #ARGV do
-    -- Not the cache plumbing (mode, field, TTL): the call's own content only.
-    if i ~= 8 and i ~= 9 and i ~= 11 then
+    -- The call's own content only: not its metrics (tokens, latency: a re-run of the same
+    -- turn after a crash may hit the cache and measure 0 tokens) nor the cache plumbing.
+    if i ~= 5 and i ~= 6 and i ~= 7 and i ~= 8 and i ~= 9 and i ~= 11 then
       parts[#parts + 1] = #ARGV[i] .. ':' .. ARGV[i]
     end
   end

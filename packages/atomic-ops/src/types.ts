@@ -100,7 +100,12 @@ export interface RecordResponseInput {
   maxMessages?: number;
   /** TTL set on every key of the session (0 = no expiry). Default: the instance's. */
   ttlMs?: number;
-  /** Idempotency key: a retry with the same id writes the session part once and returns the original result. */
+  /**
+   * Idempotency key: a retry with the same id writes the session part once and returns the
+   * original result. The id is tied to the response and both messages (the same id with other
+   * ones is `OperationIdConflictError`), not to tokens or latency: a replay with other figures
+   * is the same record, and the first call's figures stand.
+   */
   operationId?: string;
 }
 
