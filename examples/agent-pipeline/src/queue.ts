@@ -17,8 +17,10 @@ export interface WorkQueue {
   /**
    * Marks `id` completed by the holder of `token` (once per holder: a retried call
    * of the same holder counts once; the invariant check wants exactly one in all).
+   * False, and nothing written, when a holder with a larger token has worked on `id`
+   * since: this holder lost its lock (paused past its lease) and must not complete it.
    */
-  complete(id: string, token: number): Promise<void>;
+  complete(id: string, token: number): Promise<boolean>;
   tokens(id: string): Promise<number[]>;
   completions(): Promise<Map<string, number>>;
 }
@@ -27,12 +29,16 @@ export interface WorkQueue {
 const completeScript = defineScript({
   name: 'demo/complete',
   // Once per holder: a retry of the same holder's call after a lost reply (same token) counts nothing again.
+  // Fenced: a holder whose token is not the conversation's last logged one is refused (0).
   source: [
-    "if redis.call('SADD', KEYS[3], ARGV[1] .. '#' .. ARGV[2]) == 0 then return redis.call('HGET', KEYS[2], ARGV[1]) end",
+    "local last = redis.call('LINDEX', KEYS[4], -1)",
+    "if not last or tonumber(last) ~= tonumber(ARGV[2]) then return 0 end",
+    "if redis.call('SADD', KEYS[3], ARGV[1] .. '#' .. ARGV[2]) == 0 then return 1 end",
     "redis.call('ZREM', KEYS[1], ARGV[1])",
-    "return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)",
+    "redis.call('HINCRBY', KEYS[2], ARGV[1], 1)",
+    'return 1',
   ].join('\n'),
-  keys: ['pending', 'completions', 'completedBy'],
+  keys: ['pending', 'completions', 'completedBy', 'log'],
   args: ['id', 'token'],
 });
 
@@ -53,7 +59,11 @@ const fencedLogScript = defineScript({
   args: ['token', 'worker'],
 });
 
-/** The work queue on Redis: a ZSET of pending ids and a hash of completions under one hash tag. */
+/**
+ * The work queue on Redis: a ZSET of pending ids, a hash of completions and every
+ * conversation's token log, all under one hash tag, so that completing is fenced by the
+ * token log in one script on a cluster too (the demo's bookkeeping, a few keys per run).
+ */
 export class RedisWorkQueue implements WorkQueue {
   readonly #ks: Keyspace;
 
@@ -86,19 +96,23 @@ export class RedisWorkQueue implements WorkQueue {
     return (await this.redis.command({ command: ['ZRANGE', this.#pendingKey, 0, -1], keys: [this.#pendingKey] })) as string[];
   }
 
+  #logKey(id: string) {
+    return this.#ks.sharedKey(`tokens:${id}`);
+  }
+
   async recordToken(id: string, token: number, worker: string): Promise<boolean> {
-    const log = this.#ks.key(id, 'tokens');
-    const holder = this.#ks.key(id, 'holder');
+    const log = this.#logKey(id);
+    const holder = this.#ks.sharedKey(`holder:${id}`);
     return (await this.redis.runScript(fencedLogScript, { keys: [log, holder], args: [token, worker] })) === 1;
   }
 
-  async complete(id: string, token: number): Promise<void> {
-    const completedBy = this.#ks.sharedKey('completed-by');
-    await this.redis.runScript(completeScript, { keys: [this.#pendingKey, this.#completionsKey, completedBy], args: [id, token] });
+  async complete(id: string, token: number): Promise<boolean> {
+    const keys = [this.#pendingKey, this.#completionsKey, this.#ks.sharedKey('completed-by'), this.#logKey(id)];
+    return (await this.redis.runScript(completeScript, { keys, args: [id, token] })) === 1;
   }
 
   async tokens(id: string): Promise<number[]> {
-    const log = this.#ks.key(id, 'tokens');
+    const log = this.#logKey(id);
     return ((await this.redis.command({ command: ['LRANGE', log, 0, -1], keys: [log] })) as string[]).map(Number);
   }
 
@@ -132,9 +146,11 @@ export class InProcessWorkQueue implements WorkQueue {
     this.#tokens.set(id, list);
     return true;
   }
-  async complete(id: string) {
+  async complete(id: string, token: number) {
+    if (this.#tokens.get(id)?.at(-1) !== token) return false;
     this.#pending.delete(id);
     this.#completions.set(id, (this.#completions.get(id) ?? 0) + 1);
+    return true;
   }
   async tokens(id: string) {
     return [...(this.#tokens.get(id) ?? [])];

@@ -117,9 +117,8 @@ async function runUnit(
     if (turn >= plan.turns.length && before.next.length === 0) {
       // Finished, but its worker died before marking it: complete it now (once).
       if ((await services.queue.pending()).includes(plan.id)) {
-        await services.queue.complete(plan.id, held.fencingToken);
-        kind = 'complete';
-        completed = true;
+        completed = await services.queue.complete(plan.id, held.fencingToken);
+        kind = completed ? 'complete' : 'fenced-out';
       }
       return;
     }
@@ -140,8 +139,9 @@ async function runUnit(
     // The run ends at an approval interrupt or with the turn closed; after the last turn, complete it.
     if (!('__interrupt__' in result) && Number(result.turn) >= plan.turns.length) {
       held.signal.throwIfAborted();
-      await services.queue.complete(plan.id, held.fencingToken);
-      completed = true;
+      // Fenced: refused when this holder lost its lock and a newer holder has worked on it since.
+      completed = await services.queue.complete(plan.id, held.fencingToken);
+      if (!completed) kind = 'fenced-out';
     }
   } catch (error) {
     kind = 'failed'; // retried by the loop when Redis was at fault
