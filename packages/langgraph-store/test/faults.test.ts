@@ -10,7 +10,8 @@ import { testPrefix } from './helpers.js';
 describeFaults({
   package: '@x/langgraph-store',
   standalone: ['connection-kill', 'script-flush', 'loading'],
-  cluster: ['connection-kill', 'script-flush'],
+  cluster: ['connection-kill', 'script-flush', 'master-stall', 'master-kill'],
+  lossMeasuredOnly: ['master-stall'],
   isRetryable,
   noDuplicates: true,
   async open(topology) {

@@ -11,7 +11,8 @@ import { lockName, testPrefix } from './helpers.js';
 describeFaults({
   package: '@x/lock',
   standalone: ['connection-kill', 'script-flush', 'loading'],
-  cluster: ['connection-kill', 'script-flush'],
+  cluster: ['connection-kill', 'script-flush', 'master-stall', 'master-kill'],
+  lossMeasuredOnly: ['master-stall'],
   isRetryable,
   noDuplicates: true,
   async open(topology) {

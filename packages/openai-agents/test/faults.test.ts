@@ -13,7 +13,8 @@ const sessionKey = (writer: number, seq: number) => `faults:w${writer}:${Math.fl
 describeFaults({
   package: '@x/openai-agents',
   standalone: ['connection-kill', 'script-flush', 'loading'],
-  cluster: ['connection-kill', 'script-flush'],
+  cluster: ['connection-kill', 'script-flush', 'master-stall', 'master-kill'],
+  lossMeasuredOnly: ['master-stall'],
   isRetryable,
   noDuplicates: true,
   async open(topology) {

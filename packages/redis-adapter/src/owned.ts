@@ -4,15 +4,14 @@ import { ConnectionError } from './errors.js';
 import { ioTransport, ownedIoCluster, ownedIoRedis } from './ioredis/connect.js';
 import type { IoCluster, IoCommandClass, IoRedis } from './ioredis/types.js';
 import { ClientTransport, type AnyClient } from './node-redis/client-transport.js';
+import { createOwnedClient } from './node-redis/owned-client.js';
 import { ClusterTransport, type AnyCluster } from './node-redis/cluster-transport.js';
 import { withFailoverDefaults, withSentinelFailoverDefaults } from './node-redis/failover-defaults.js';
+import { FOLLOWED_SENTINEL_SETTINGS, followSentinelMaster } from './node-redis/sentinel-follow.js';
 import { SentinelTransport, type AnySentinel } from './node-redis/sentinel-transport.js';
 import { SwitchableTransport } from './node-redis/switchable-transport.js';
 import { PendingTransport } from './pending-transport.js';
 import type { Topology } from './port.js';
-
-/** Connection attempts before the first connect of an owned client gives up. */
-const INITIAL_CONNECT_ATTEMPTS = 3;
 
 /** What a connection the adapter opens is made from (checked by `createRedisAdapter`). */
 export type OwnedTarget =
@@ -41,31 +40,6 @@ export function openOwned(
   );
   ready.catch(() => undefined); // surfaced on the first call, never as an unhandled rejection
   return { transport, ready };
-}
-
-/**
- * node-redis retries a refused connection forever by default, so `connect()`
- * never settles and every call hangs. For clients the adapter creates (and
- * when the caller set no strategy of its own): give up after a few attempts
- * until the first connection succeeded, then reconnect with a capped backoff.
- */
-function createOwnedClient(redis: NodeRedisModule, options: RedisClientOptions): AnyClient {
-  if (options.socket && 'reconnectStrategy' in options.socket) {
-    return redis.createClient(options) as unknown as AnyClient;
-  }
-  let connectedOnce = false;
-  const socket = {
-    ...options.socket,
-    reconnectStrategy: (retries: number, cause: Error) => {
-      if (!connectedOnce && retries >= INITIAL_CONNECT_ATTEMPTS - 1) return cause;
-      return Math.min(50 * 2 ** Math.min(retries, 6), 2_000);
-    },
-  } as RedisClientOptions['socket'];
-  const client = redis.createClient({ ...options, socket }) as unknown as AnyClient;
-  client.on('ready', () => {
-    connectedOnce = true;
-  });
-  return client;
 }
 
 function connectOwned<T extends { connect(): Promise<unknown>; on(ev: 'error', fn: (e: Error) => void): unknown }>(
@@ -126,6 +100,16 @@ async function openNodeRedis(redis: NodeRedisModule, target: OwnedTarget, transp
       return connectOwned(cluster, onError, 'the Redis cluster');
     }
     case 'sentinel': {
+      if (Object.keys(target.settings).every((k) => (FOLLOWED_SENTINEL_SETTINGS as readonly string[]).includes(k))) {
+        const follower = followSentinelMaster(redis, target.settings, onError);
+        transport.switchTo(follower);
+        return follower.connect().catch((err: unknown) => {
+          throw err instanceof ConnectionError
+            ? err
+            : new ConnectionError(`could not connect to sentinel master ${target.settings.name}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+        });
+      }
+      // Settings only node-redis' own sentinel client knows (pool sizes, ...): it follows the failover.
       const sentinel = redis.createSentinel(withSentinelFailoverDefaults(target.settings) as unknown as RedisSentinelOptions) as unknown as AnySentinel;
       transport.switchTo(new SentinelTransport(sentinel));
       return connectOwned(sentinel, onError, `sentinel master ${target.settings.name}`);

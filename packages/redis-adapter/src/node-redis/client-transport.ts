@@ -107,6 +107,22 @@ export class ClientTransport implements Transport {
     }
     if (ownsMain && this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
   }
+
+  /**
+   * Closes at once, without waiting for replies: calls still queued fail with a
+   * retryable error. For a connection to a server that is gone, where a graceful
+   * close would wait for replies that never come.
+   */
+  destroy(ownsMain: boolean): void {
+    this.client.off('end', this.#closeSubscriber);
+    const sub = this.#subscriber;
+    this.#subscriber = undefined;
+    void sub?.then(
+      (s) => (s.isOpen ? s.destroy() : undefined),
+      () => undefined,
+    );
+    if (ownsMain && this.client.isOpen) this.client.destroy();
+  }
 }
 
 /** SCAN one node client to the end, in batches. */
