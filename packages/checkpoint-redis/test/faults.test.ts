@@ -14,7 +14,8 @@ import { makeSaver } from './helpers.js';
 describeFaults({
   package: '@x/checkpoint-redis',
   standalone: ['connection-kill', 'script-flush', 'loading'],
-  cluster: ['connection-kill', 'script-flush', 'master-kill'],
+  cluster: ['connection-kill', 'script-flush', 'master-stall', 'master-kill'],
+  lossMeasuredOnly: ['master-stall'],
   isRetryable,
   noDuplicates: true,
   writers: 4,

@@ -2,6 +2,7 @@ import type { RedisClientOptions, RedisClusterOptions, RedisSentinelOptions } fr
 import { loadClientLibrary, type ClientLibrary, type IoredisModule, type NodeRedisModule } from './client-library.js';
 import { ConnectionError } from './errors.js';
 import { ioTransport, ownedIoCluster, ownedIoRedis } from './ioredis/connect.js';
+import { followIoSentinelMaster } from './ioredis/sentinel-follow.js';
 import type { IoCluster, IoCommandClass, IoRedis } from './ioredis/types.js';
 import { ClientTransport, type AnyClient } from './node-redis/client-transport.js';
 import { createOwnedClient } from './node-redis/owned-client.js';
@@ -58,6 +59,13 @@ function connectOwned<T extends { connect(): Promise<unknown>; on(ev: 'error', f
   );
 }
 
+/** The error of a failed first connect to a sentinel-managed master. */
+function sentinelConnectError(name: string, err: unknown): ConnectionError {
+  return err instanceof ConnectionError
+    ? err
+    : new ConnectionError(`could not connect to sentinel master ${name}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}
+
 /** True when `INFO cluster` says the server is a cluster node. */
 async function isClusterNode(info: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -104,9 +112,7 @@ async function openNodeRedis(redis: NodeRedisModule, target: OwnedTarget, transp
         const follower = followSentinelMaster(redis, target.settings, onError);
         transport.switchTo(follower);
         return follower.connect().catch((err: unknown) => {
-          throw err instanceof ConnectionError
-            ? err
-            : new ConnectionError(`could not connect to sentinel master ${target.settings.name}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          throw sentinelConnectError(target.settings.name, err);
         });
       }
       // Settings only node-redis' own sentinel client knows (pool sizes, ...): it follows the failover.
@@ -152,8 +158,13 @@ async function openIoredis(
     }
     case 'cluster':
       return use(ownedIoCluster(io, target.settings.rootNodes.map(seedUrl)), 'the Redis cluster');
-    case 'sentinel':
-      return use(ownedIoRedis(io, { sentinels: target.settings.sentinelRootNodes, name: target.settings.name }), `sentinel master ${target.settings.name}`);
+    case 'sentinel': {
+      const follower = followIoSentinelMaster(io, target.settings, onError, timeoutMs);
+      transport.switchTo(follower);
+      return follower.connect().catch((err: unknown) => {
+        throw sentinelConnectError(target.settings.name, err);
+      });
+    }
     case 'socket': {
       const { host, port, tls } = target.settings.socket as { host?: string; port?: number; tls?: boolean };
       return use(ownedIoRedis(io, { host, port, ...(tls === true ? { tls: {} } : {}) }), 'Redis');

@@ -3,15 +3,15 @@
 // from the promotion (as the harness sees it) until every writer got a write through. Writers
 // retry retryable errors (SET of their own key: idempotent); any other error is counted.
 // Issue 16 asks for recovery within 1 s of the promotion and zero caller-visible
-// non-retryable errors; the time is reported, and asserted with a generous margin.
+// non-retryable errors; the time is reported, and asserted within twice that.
 import { afterAll, describe, expect, it } from 'vitest';
 import { useCluster, useSentinel } from '@x/tooling/vitest';
 import { adminCommand, parseClusterNodes, waitUntil, type NodeAddress } from '@x/tooling/redis';
 import { createRedisAdapter, hashSlot, isRetryable, type ClientLibrary, type RedisAdapter, type RedisTarget } from '../src/index.js';
 
 const WRITERS = 16;
-/** Generous bound on promotion -> every writer through (the target is 1000 ms). */
-const RECOVERY_BOUND_MS = 5_000;
+/** Bound on promotion -> every writer through: twice the 1000 ms target, a margin for loaded machines. */
+const RECOVERY_BOUND_MS = 2_000;
 
 function startWriters(adapter: RedisAdapter, keyOf: (w: number) => string) {
   let running = true;

@@ -20,7 +20,8 @@ const appendOnce = defineScript({
 describeFaults({
   package: '@x/redis-adapter',
   standalone: ['connection-kill', 'script-flush', 'loading'],
-  cluster: ['connection-kill', 'script-flush', 'master-kill'],
+  cluster: ['connection-kill', 'script-flush', 'master-stall', 'master-kill'],
+  lossMeasuredOnly: ['master-stall'],
   isRetryable,
   noDuplicates: true,
   async open(topology) {

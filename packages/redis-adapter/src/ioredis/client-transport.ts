@@ -1,6 +1,7 @@
 import { InterruptionListeners, scanArgs, type BatchItem, type RawListener, type SendOptions, type Transport } from '../node-redis/transport.js';
 import { mapIoredisError } from './map-error.js';
 import { IoSender } from './sender.js';
+import { disconnectNow } from './disconnect.js';
 import { IoSubscriber } from './subscriber.js';
 import { ioTopology, type IoCommandClass, type IoRedis } from './types.js';
 
@@ -86,6 +87,21 @@ export class IoClientTransport implements Transport {
     this.#subscriber = undefined;
     if (sub) await (await sub.catch(() => undefined))?.close();
     if (ownsMain && this.client.status !== 'end') await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /**
+   * Closes at once, without waiting for replies: calls still queued fail with a
+   * retryable error. For a connection to a server that is gone.
+   */
+  destroy(ownsMain: boolean): void {
+    this.client.off('end', this.#closeSubscriber);
+    const sub = this.#subscriber;
+    this.#subscriber = undefined;
+    void sub?.then(
+      (s) => s.destroy(),
+      () => undefined,
+    );
+    if (ownsMain && this.client.status !== 'end') disconnectNow(this.client);
   }
 }
 

@@ -46,23 +46,12 @@ export function urlOptions(url: string): { host: string; port: number; redisOpti
 }
 
 /**
- * Options of an owned sentinel-configured ioredis client, for failovers:
- * `failoverDetector` subscribes to the sentinels' `+switch-master` and
- * reconnects at once (also when the old master is alive, demoted, and its
- * connection stays open); `reconnectOnError` reconnects (to the master the
- * sentinels name) and resends a command refused with `READONLY` by a demoted
- * master (not applied, so safe to resend).
+ * An owned ioredis `Redis` from a URL or options, not yet connected.
+ * `failover`: reconnect with the failover backoff (a master a sentinel follows).
  */
-export const IOREDIS_SENTINEL_FAILOVER_DEFAULTS = Object.freeze({
-  failoverDetector: true,
-  reconnectOnError: (error: Error): 2 | false => (error.message.startsWith('READONLY') ? 2 : false),
-});
-
-/** An owned ioredis `Redis` from a URL or options, not yet connected. */
-export function ownedIoRedis(io: IoredisModule, target: string | Record<string, unknown>): IoRedis {
-  const sentinel = typeof target !== 'string' && 'sentinels' in target;
-  const retry = ownedRetry(sentinel);
-  const options = { lazyConnect: true, retryStrategy: retry.retryStrategy, ...(sentinel ? IOREDIS_SENTINEL_FAILOVER_DEFAULTS : {}) };
+export function ownedIoRedis(io: IoredisModule, target: string | Record<string, unknown>, failover = false): IoRedis {
+  const retry = ownedRetry(failover);
+  const options = { lazyConnect: true, retryStrategy: retry.retryStrategy };
   const client = (typeof target === 'string' ? new io.Redis(target, options) : new io.Redis({ ...target, ...options })) as IoRedis;
   client.on('ready', retry.onReady);
   return client;

@@ -1,4 +1,5 @@
 import type { RawListener } from '../node-redis/transport.js';
+import { disconnectNow } from './disconnect.js';
 import type { IoRedis } from './types.js';
 
 /**
@@ -81,5 +82,11 @@ export class IoSubscriber {
     this.#channels.clear();
     if (this.connection.status === 'end') return;
     await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+
+  /** Closes at once, for a server that is gone (a graceful QUIT would wait for it). */
+  destroy(): void {
+    this.#channels.clear();
+    if (this.connection.status !== 'end') disconnectNow(this.connection);
   }
 }

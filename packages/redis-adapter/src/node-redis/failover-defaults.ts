@@ -35,12 +35,13 @@ export const CLUSTER_FAILOVER_DEFAULTS = Object.freeze({
 });
 
 /**
- * node-redis sentinel options. node-redis follows a failover when a sentinel
- * announces `+switch-master` (it subscribes); Sentinel announces it once it has
- * seen the promoted replica report the master role, up to about 1 s after the
- * promotion (it asks every second during a failover). `scanInterval` re-reads
- * the topology periodically in case the announcement was missed (a sentinel
- * connection lost at the wrong moment); node-redis 6 leaves it off.
+ * node-redis sentinel options, for a `createSentinel` client: the adapter uses
+ * them only when sentinel settings name options beyond `sentinelRootNodes`,
+ * `name`, `nodeClientOptions` and `sentinelClientOptions` (otherwise it follows
+ * the master itself, see the README "Sentinel connections the adapter
+ * creates"), and the README lists them for sentinel clients you create. node-redis
+ * follows a failover on the sentinels' announcements; `scanInterval` re-reads
+ * the topology periodically in case one was missed; node-redis 6 leaves it off.
  */
 export const SENTINEL_FAILOVER_DEFAULTS = Object.freeze({
   /** Milliseconds between topology scans (node-redis: off). */

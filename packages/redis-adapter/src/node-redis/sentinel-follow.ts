@@ -2,7 +2,7 @@ import type { RedisClientOptions } from 'redis';
 import type { NodeRedisModule } from '../client-library.js';
 import { ConnectionError } from '../errors.js';
 import { MasterFollowingTransport, type MasterConnection } from '../sentinel/follow-transport.js';
-import { describeAddress, SentinelWatch, type NodeAddress, type SentinelLinks } from '../sentinel/watch.js';
+import { describeAddress, SentinelWatch, sentinelAddresses, type NodeAddress, type SentinelLinks } from '../sentinel/watch.js';
 import { ClientTransport, type AnyClient } from './client-transport.js';
 import { failoverBackoffMs } from './failover-defaults.js';
 import { createOwnedClient } from './owned-client.js';
@@ -151,10 +151,7 @@ export function followSentinelMaster(
   settings: { sentinelRootNodes: unknown[]; name: string; nodeClientOptions?: unknown; sentinelClientOptions?: unknown },
   onError: (err: Error) => void,
 ): MasterFollowingTransport {
-  const sentinels = settings.sentinelRootNodes.map((n) => {
-    const { host, port } = (n ?? {}) as { host?: unknown; port?: unknown };
-    return { host: typeof host === 'string' ? host : '127.0.0.1', port: typeof port === 'number' ? port : 26379 };
-  });
+  const sentinels = sentinelAddresses(settings.sentinelRootNodes);
   const nodeOptions = settings.nodeClientOptions as ClientOptions | undefined;
   const links = new NodeRedisSentinelLinks(redis, settings.sentinelClientOptions as ClientOptions | undefined, nodeOptions, sentinels, onError);
   return new MasterFollowingTransport(

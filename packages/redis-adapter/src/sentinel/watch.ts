@@ -47,6 +47,14 @@ export function sameAddress(a: NodeAddress | undefined, b: NodeAddress | undefin
   return a !== undefined && b !== undefined && a.host === b.host && a.port === b.port;
 }
 
+/** The sentinels of `{ sentinelRootNodes }` (`{ host, port }` each; 127.0.0.1 and 26379 when left out). */
+export function sentinelAddresses(rootNodes: readonly unknown[]): NodeAddress[] {
+  return rootNodes.map((n) => {
+    const { host, port } = (n ?? {}) as { host?: unknown; port?: unknown };
+    return { host: typeof host === 'string' ? host : '127.0.0.1', port: typeof port === 'number' ? port : 26379 };
+  });
+}
+
 /** `host:port` for messages. */
 export function describeAddress(a: NodeAddress): string {
   return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
@@ -150,8 +158,14 @@ export class SentinelWatch {
   troubled(): void {
     if (this.#closed || this.#asking || Date.now() - this.#lastAsk < ASK_INTERVAL_MS) return;
     this.#lastAsk = Date.now();
+    const asked = this.current();
     this.#asking = this.findMaster()
-      .then((master) => (sameAddress(master, this.current()) ? undefined : this.moveTo(master)))
+      .then(async (master) => {
+        // Moved meanwhile (a promotion found first), or no news: nothing to do.
+        if (!sameAddress(asked, this.current()) || sameAddress(master, asked)) return;
+        // The sentinels name the old master until they switch; only a server that says it is master is followed.
+        if (isMasterRole(await this.links.command(master, ['ROLE']))) await this.moveTo(master);
+      })
       .catch(() => undefined)
       .finally(() => {
         this.#asking = undefined;
