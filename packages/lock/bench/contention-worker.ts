@@ -27,11 +27,21 @@ const redlock = new Redlock([io], { retryCount: -1 });
 redlock.on('error', () => undefined);
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 const releaseSha = String(await node.sendCommand(['SCRIPT', 'LOAD', RELEASE]));
+/**
+ * The least one script call of any correct fair hand-off does on Redis 7.0 (which has no
+ * compare-and-set command): check the caller owns the lock, make the next waiter the owner
+ * with a lease, mint its fencing token, announce it. Replies with PUBLISH's receiver count.
+ */
+const HAND_OFF = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+local token = redis.call('INCR', KEYS[2])
+return redis.call('PUBLISH', ARGV[4], ARGV[2] .. ':' .. token)`;
+const handOffSha = String(await node.sendCommand(['SCRIPT', 'LOAD', HAND_OFF]));
 /** How long the raw baseline sleeps between SET NX tries (redis-semaphore's default retry interval). */
 const RAW_RETRY_MS = 10;
 
 interface Command {
-  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay';
+  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted';
   /** This worker's place in the round-robin of the relay, and the number of workers. */
   index: number;
   processes: number;
@@ -45,9 +55,10 @@ interface Command {
 /**
  * The floor of any fair hand-off between processes, with no lock at all: a baton passed
  * round-robin by PUBLISH on each worker's own channel. Each worker holds it for the critical
- * section and passes it on; past the end it passes it once more and stops.
+ * section and passes it on; past the end it passes it once more and stops. `scripted`: the
+ * baton is passed by the {@link HAND_OFF} script instead (the floor of a scripted fair lock).
  */
-async function relay(c: Command) {
+async function relay(c: Command, scripted: boolean) {
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   const sub = node.duplicate();
@@ -58,8 +69,18 @@ async function relay(c: Command) {
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   /** Passes the baton on; before the end, again until the next worker hears it (it may subscribe late). */
+  const fenceKey = `${c.name}:fence`;
+  const send = scripted
+    ? async () => {
+        const receivers = Number(
+          await node.sendCommand(['EVALSHA', handOffSha, '2', c.name, fenceKey, `w${c.index}`, `w${(c.index + 1) % c.processes}`, String(c.ttlMs), next]),
+        );
+        if (receivers < 0) throw new Error(`scripted relay: worker ${c.index} passed a baton it did not own`);
+        return receivers;
+      }
+    : () => node.publish(next, '1');
   const pass = async () => {
-    while ((await node.publish(next, '1')) === 0 && epochNow() < endAt) await sleep(1);
+    while ((await send()) === 0 && epochNow() < endAt) await sleep(1);
   };
   const hold = async () => {
     if (epochNow() < endAt) {
@@ -74,6 +95,7 @@ async function relay(c: Command) {
     }
   };
   await sub.subscribe(`${c.name}:${c.index}`, () => void hold());
+  if (scripted && c.index === 0) await node.sendCommand(['SET', c.name, 'w0', 'PX', String(c.ttlMs)]);
   await sleep(Math.max(0, c.startAt - epochNow()));
   const cpuBefore = process.cpuUsage();
   if (c.index === 0) void hold();
@@ -84,7 +106,7 @@ async function relay(c: Command) {
 }
 
 async function run(c: Command) {
-  if (c.contender === 'relay') return relay(c);
+  if (c.contender === 'relay' || c.contender === 'scripted') return relay(c, c.contender === 'scripted');
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   let rawAttempts = 0;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { percentile } from '@x/tooling/bench';
 
-export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay';
+export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted';
 
 export const CONTENDER_NAMES: Record<ContenderId, string> = {
   xlock: '@x/lock',
@@ -16,6 +16,7 @@ export const CONTENDER_NAMES: Record<ContenderId, string> = {
   redlock: 'redlock',
   raw: 'raw SET NX PX (10 ms retry)',
   relay: 'fair floor: PUBLISH relay',
+  scripted: 'fair floor: scripted hand-off',
 };
 
 interface WorkerReport {
@@ -199,8 +200,9 @@ function summarise(
   if (contender === 'xlock') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = reports.reduce((n, r) => n + (r.commands ?? 0), 0) / acquisitions;
-  } else if (contender === 'relay') {
-    // No lock: the baton arrives by PUBLISH; the only command is the PUBLISH that passes it on.
+  } else if (contender === 'relay' || contender === 'scripted') {
+    // No acquire call: the baton arrives by PUBLISH; the only command is the PUBLISH (or the
+    // hand-off script) that passes it on.
     acquireCalls = 0;
     commands = 1;
   } else if (contender === 'raw') {

@@ -6,7 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useSentinel } from '@x/tooling/vitest';
 import { waitUntil } from '@x/tooling/redis';
 import { ConnectionError, createRedisAdapter, type RedisAdapter, type RedisTarget } from '../src/index.js';
-import { isMasterRole, parseMasterAddr, parseReplicas, sentinelAddresses } from '../src/sentinel/watch.js';
+import { Redis } from 'ioredis';
+import { disconnectNow } from '../src/ioredis/disconnect.js';
+import type { IoRedis } from '../src/ioredis/types.js';
+import type { Transport } from '../src/node-redis/transport.js';
+import { MasterFollowingTransport, type MasterConnection } from '../src/sentinel/follow-transport.js';
+import { isMasterRole, parseMasterAddr, parseReplicas, SentinelWatch, sentinelAddresses, type NodeAddress } from '../src/sentinel/watch.js';
 
 describe('sentinel replies', () => {
   it('reads the master address, or none for an unknown name', () => {
@@ -43,6 +48,65 @@ describe('sentinel replies', () => {
       { host: 'h', port: 1 },
       { host: '127.0.0.1', port: 26379 },
     ]);
+  });
+});
+
+describe('moving to a new master (plumbing, fake connections)', () => {
+  /** A fake master connection whose sends stay pending until `refuseAll` (as a connection waiting to reconnect). */
+  function fakeConnection(name: string) {
+    const pending: ((err: Error) => void)[] = [];
+    const transport = {
+      topology: 'standalone',
+      publishCommand: 'PUBLISH',
+      send: () => new Promise((_, reject) => (name === 'old' ? pending.push(reject) : undefined)).catch((e: unknown) => Promise.reject(e)),
+      sendBatch: async () => [],
+      scan: async function* () {},
+      subscribe: async () => undefined,
+      unsubscribe: async () => undefined,
+      onInterruption: () => () => undefined,
+      abortMeansTimeout: () => false,
+      close: async () => undefined,
+    } as unknown as Transport;
+    if (name === 'new') transport.send = async () => 'from new';
+    const connection: MasterConnection = { transport, isReady: true, onTrouble: () => () => undefined, close: async () => undefined };
+    /** Refuses the pending sends in order, one message each. */
+    return { connection, refuse: (...messages: string[]) => pending.splice(0).forEach((reject, i) => reject(new Error(messages[i]))) };
+  }
+
+  it('sends a call refused as closed by the replaced connection to the new master; other errors stay', async () => {
+    const old = fakeConnection('old');
+    const next = fakeConnection('new');
+    const addresses: Record<number, ReturnType<typeof fakeConnection>> = { 1: old, 2: next };
+    let move!: (a: NodeAddress) => Promise<void>;
+    const transport = new MasterFollowingTransport(
+      (_current, moveTo) => {
+        move = moveTo;
+        return { findMaster: async () => ({ host: 'h', port: 1 }), start: async () => undefined, close: async () => undefined, troubled: () => undefined } as unknown as SentinelWatch;
+      },
+      async (a) => addresses[a.port]!.connection,
+    );
+    await transport.connect();
+    const waiting = transport.send(['GET', 'k'], 'k', { returnBuffers: false });
+    const failing = transport.send(['GET', 'k'], 'k', { returnBuffers: false });
+    await move({ host: 'h', port: 2 });
+    // The first was never written (refused as closed); the second was in flight and lost its reply.
+    const [first, second] = [waiting, failing.catch((e: Error) => e.message)];
+    old.refuse('Connection is closed.', 'the connection was dropped: its server is gone or was replaced');
+    expect(await first).toBe('from new');
+    expect(await second).toBe('the connection was dropped: its server is gone or was replaced');
+  });
+});
+
+describe('disconnectNow (ioredis)', () => {
+  it('ends a connection that waits to reconnect, so nothing waits for it until a deadline', async () => {
+    const client = new Redis({ port: 1, lazyConnect: true, retryStrategy: () => 200 });
+    client.on('error', () => undefined);
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    client.connect().catch(() => undefined);
+    await waitUntil(async () => client.status === 'reconnecting', { timeoutMs: 5_000, what: 'the client reconnecting' });
+    disconnectNow(client as unknown as IoRedis);
+    await ended;
+    expect(client.status).toBe('end');
   });
 });
 

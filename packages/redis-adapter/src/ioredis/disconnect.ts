@@ -10,4 +10,7 @@ import type { IoRedis } from './types.js';
 export function disconnectNow(connection: IoRedis): void {
   (connection as { flushQueue?: (error: Error) => void }).flushQueue?.(new Error('the connection was dropped: its server is gone or was replaced'));
   connection.disconnect();
+  // Waiting to reconnect, it would stay 'reconnecting' for good (there is no socket to close, so
+  // no 'end'), and whatever waits for it to be ready would wait until its deadline: end it.
+  if (connection.status === 'reconnecting') (connection as { setStatus?: (status: string) => void }).setStatus?.('end');
 }

@@ -1,6 +1,15 @@
 import { InterruptionListeners, type BatchItem, type RawListener, type SendOptions, type Transport } from '../node-redis/transport.js';
 import { sameAddress, type NodeAddress, SentinelWatch } from './watch.js';
 
+/**
+ * The refusal of a call by a client that was closed before the call was written: node-redis'
+ * `ClientClosedError`, ioredis' "Connection is closed.". Told by name and message, as the
+ * error mapping does.
+ */
+function isNeverWritten(err: unknown): boolean {
+  return err instanceof Error && (err.constructor?.name === 'ClientClosedError' || err.message === 'Connection is closed.');
+}
+
 /** A connection to one master, opened by the client library. */
 export interface MasterConnection {
   /** The transport over a plain client connected to the master. */
@@ -109,12 +118,32 @@ export class MasterFollowingTransport implements Transport {
     return this.#master?.connection.transport.mapError;
   }
 
-  send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
-    return this.#transport.send(args, firstKey, options);
+  /**
+   * A call that reached a connection just replaced and was refused as "closed" was never
+   * written (it waited for that connection to come back): it goes to the new master instead.
+   */
+  async send(args: (string | Buffer)[], firstKey: string | Buffer | undefined, options: SendOptions): Promise<unknown> {
+    const transport = this.#transport;
+    try {
+      return await transport.send(args, firstKey, options);
+    } catch (err) {
+      if (!this.#replaced(transport, err)) throw err;
+      return this.#transport.send(args, firstKey, options);
+    }
   }
 
-  sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
-    return this.#transport.sendBatch(items, options);
+  async sendBatch(items: readonly BatchItem[], options: SendOptions): Promise<PromiseSettledResult<unknown>[]> {
+    const transport = this.#transport;
+    const results = await transport.sendBatch(items, options);
+    if (results.length > 0 && results.every((r) => r.status === 'rejected' && this.#replaced(transport, r.reason))) {
+      return this.#transport.sendBatch(items, options);
+    }
+    return results;
+  }
+
+  /** True when `transport` is no longer the master's and `err` says the call was refused by a closed connection. */
+  #replaced(transport: Transport, err: unknown): boolean {
+    return !this.#closed && this.#master !== undefined && this.#master.connection.transport !== transport && isNeverWritten(err);
   }
 
   scan(match: string | undefined, count: number, type: string | undefined): AsyncIterable<string[]> {
