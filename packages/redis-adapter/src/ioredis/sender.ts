@@ -85,7 +85,29 @@ export class IoSender {
   #write(args: (string | Buffer)[], firstKey: string | Buffer | undefined, buffers: boolean): Promise<unknown> {
     const command = this.#command(args, buffers);
     if (this.routeBySlot) command.slot = firstKey === undefined ? null : hashSlot(firstKey);
+    else this.#cork();
     this.conn.sendCommand(command);
     return command.promise;
+  }
+
+  /** The socket corked for the current tick, if any. */
+  #corked: { cork(): void; uncork(): void } | undefined;
+
+  /**
+   * ioredis writes every command to its socket on its own (one system call
+   * each); node-redis gathers the commands of one tick into one write. Corking
+   * the socket until the tick ends gives ioredis the same: the commands of
+   * concurrent callers go out together, in the order they were sent.
+   */
+  #cork(): void {
+    if (this.#corked) return;
+    const stream = (this.conn as { stream?: { cork?(): void; uncork(): void; writable?: boolean } }).stream;
+    if (!stream || typeof stream.cork !== 'function' || stream.writable === false) return;
+    stream.cork();
+    this.#corked = stream as { cork(): void; uncork(): void };
+    process.nextTick(() => {
+      this.#corked = undefined;
+      stream.uncork();
+    });
   }
 }
