@@ -90,7 +90,8 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
         `${concurrency} concurrent callers; one connection per row; ioredis 5 with default options, node-redis 6 with ` +
           'commandOptions.timeout 0 (no timer per command, like ioredis; see the redis-adapter bench for the default)',
         `raw rows: the raw client of the same library sends exactly the commands the package sent for that operation ` +
-          `(recorded off the wire, ${POOL} calls cycled, same batches: node-redis one tick, ioredis one Pipeline.exec)`,
+          `(recorded off the wire, ${POOL} calls cycled, same batches: node-redis one tick, ioredis one Pipeline.exec; ` +
+          `the raw ioredis socket corked for the tick as the adapter corks its own, so both sides make the same writes)`,
         ...(options.notes ?? []),
       ],
       cases,
@@ -129,17 +130,43 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
     const base = rows.find((r) => r.baseline);
     const ours = rows.find((r) => !r.baseline);
     if (!base?.opsPerSec || !ours?.opsPerSec || !base.latencyMs || !ours.latencyMs) return undefined;
-    return { ops: ours.opsPerSec / base.opsPerSec, p50: ours.latencyMs.p50 / base.latencyMs.p50, p99: ours.latencyMs.p99 / base.latencyMs.p99 };
+    return {
+      ops: ours.opsPerSec / base.opsPerSec,
+      p50: ours.latencyMs.p50 / base.latencyMs.p50,
+      p99: ours.latencyMs.p99 / base.latencyMs.p99,
+      // What the package adds per operation, in µs of the run's time (64 callers share it).
+      addedUs: 1e6 / ours.opsPerSec - 1e6 / base.opsPerSec,
+    };
   };
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
-  const lines = [['operation', 'node-redis ops/s', 'ioredis ops/s', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99']];
+  const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
+  const lines = [
+    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node'],
+  ];
   for (const op of ops) {
     const n = row(op, 'node-redis');
     const i = row(op, 'ioredis');
-    lines.push([op, fmt(n?.ops), fmt(i?.ops), fmt(i && n ? i.ops / n.ops : undefined), fmt(n?.p50), fmt(i?.p50), fmt(i && n ? i.p50 / n.p50 : undefined), fmt(n?.p99), fmt(i?.p99)]);
+    lines.push([
+      op,
+      fmt(n?.ops),
+      fmt(i?.ops),
+      fmt(i && n ? i.ops / n.ops : undefined),
+      fmt(n?.p50),
+      fmt(i?.p50),
+      fmt(i && n ? i.p50 / n.p50 : undefined),
+      fmt(n?.p99),
+      fmt(i?.p99),
+      us(n?.addedUs),
+      us(i?.addedUs),
+      fmt(i && n ? i.addedUs / n.addedUs : undefined),
+    ]);
   }
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   console.log('\nours as a share of the raw client of the same library (same run; ops/s: higher is better, latency: lower is better):');
   for (const l of lines) console.log('  ' + l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   console.log('  "io / node" = 1.00 means the same overhead on both libraries (target: within 0.90-1.10)');
+  console.log(
+    '  "added µs/op": 1e6 / ours ops/s - 1e6 / raw ops/s, the time the package adds per operation on each library; where the\n' +
+      '  package\'s own CPU work dominates, the share of raw throughput depends on how fast the raw client is, the added time does not',
+  );
 }

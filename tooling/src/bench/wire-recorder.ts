@@ -71,9 +71,31 @@ export async function replayNodeRedis(client: RedisClient, trace: WireTrace): Pr
   }
 }
 
-/** Sends a recorded trace on a raw ioredis client: a batch as one `Pipeline.exec`. */
+/** Sockets corked until the end of the current tick (see {@link corkForTick}). */
+const corked = new WeakSet<object>();
+
+/**
+ * Corks an ioredis client's socket until the tick ends, as `@x/redis-adapter`
+ * does on ioredis connections (node-redis gathers one tick's commands into one
+ * write by itself): the raw rows then send the same commands in the same writes
+ * as the package did, and the comparison measures the package's own work, not
+ * how many system calls each side makes.
+ */
+function corkForTick(client: Redis): void {
+  const stream = (client as unknown as { stream?: { cork?(): void; uncork(): void } }).stream;
+  if (!stream?.cork || corked.has(stream)) return;
+  stream.cork();
+  corked.add(stream);
+  process.nextTick(() => {
+    corked.delete(stream);
+    stream.uncork();
+  });
+}
+
+/** Sends a recorded trace on a raw ioredis client: a batch as one `Pipeline.exec`, on a socket corked for the tick. */
 export async function replayIoredis(client: Redis, trace: WireTrace): Promise<void> {
   for (const batch of trace) {
+    corkForTick(client);
     if (batch.length === 1) {
       const [name, ...args] = batch[0]!;
       await client.call(String(name), ...args);
