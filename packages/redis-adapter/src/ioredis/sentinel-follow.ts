@@ -2,6 +2,7 @@ import type { IoredisModule } from '../client-library.js';
 import { ConnectionError } from '../errors.js';
 import { failoverBackoffMs } from '../node-redis/failover-defaults.js';
 import { MasterFollowingTransport, type MasterConnection } from '../sentinel/follow-transport.js';
+import { LinkPool, onTroubleOf } from '../sentinel/link-pool.js';
 import { describeAddress, SentinelWatch, sentinelAddresses, type NodeAddress, type SentinelLinks } from '../sentinel/watch.js';
 import { IoClientTransport } from './client-transport.js';
 import { ioTimeoutMs, ownedIoRedis } from './connect.js';
@@ -12,57 +13,36 @@ const LINK_TIMEOUT_MS = 1_000;
 
 type Callable = IoRedis & { call(...args: string[]): Promise<unknown> };
 
-const key = (a: NodeAddress) => describeAddress(a);
-
 /** The watch's connections to sentinels and replicas, over ioredis. */
 class IoredisSentinelLinks implements SentinelLinks {
-  readonly #commands = new Map<string, Promise<Callable>>();
+  readonly #links: LinkPool<Callable>;
 
   constructor(
     private readonly io: IoredisModule,
     private readonly onError: (err: Error) => void,
-  ) {}
-
-  /** A connection for commands; one that fails is dropped, and the next command opens another. */
-  #client(node: NodeAddress): Promise<Callable> {
-    const k = key(node);
-    const known = this.#commands.get(k);
-    if (known) return known;
-    const client = new this.io.Redis({
-      host: node.host,
-      port: node.port,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      connectTimeout: LINK_TIMEOUT_MS,
-      commandTimeout: LINK_TIMEOUT_MS,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    }) as unknown as Callable;
-    const drop = () => {
-      if (this.#commands.get(k) === pending) this.#commands.delete(k);
-    };
-    client.on('error', drop);
-    client.on('end', drop);
-    const pending = client.connect().then(
-      () => client,
-      (err: unknown) => {
-        drop();
-        client.disconnect();
-        throw err;
-      },
+  ) {
+    this.#links = new LinkPool<Callable>(
+      (node) =>
+        new this.io.Redis({
+          host: node.host,
+          port: node.port,
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          connectTimeout: LINK_TIMEOUT_MS,
+          commandTimeout: LINK_TIMEOUT_MS,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        }) as unknown as Callable,
+      (client) => client.disconnect(),
     );
-    this.#commands.set(k, pending);
-    return pending;
   }
 
   async command(node: NodeAddress, args: string[]): Promise<unknown> {
-    return (await this.#client(node)).call(...args);
+    return (await this.#links.get(node)).call(...args);
   }
 
-  async forget(node: NodeAddress): Promise<void> {
-    const pending = this.#commands.get(key(node));
-    this.#commands.delete(key(node));
-    (await pending?.catch(() => undefined))?.disconnect();
+  forget(node: NodeAddress): Promise<void> {
+    return this.#links.forget(node);
   }
 
   async subscribe(sentinel: NodeAddress, channels: string[], onMessage: (channel: string, message: string) => void): Promise<() => Promise<void>> {
@@ -81,13 +61,7 @@ class IoredisSentinelLinks implements SentinelLinks {
   }
 
   close(): void {
-    for (const [k, pending] of this.#commands) {
-      this.#commands.delete(k);
-      void pending.then(
-        (c) => c.disconnect(),
-        () => undefined,
-      );
-    }
+    this.#links.close();
   }
 }
 
@@ -112,14 +86,7 @@ async function openMaster(
     get isReady() {
       return client.status === 'ready';
     },
-    onTrouble(listener) {
-      client.on('error', listener);
-      client.on('reconnecting', listener);
-      return () => {
-        client.off('error', listener);
-        client.off('reconnecting', listener);
-      };
-    },
+    onTrouble: (listener) => onTroubleOf(client as never, listener),
     async close() {
       if (client.status === 'ready') await transport.close(true);
       else transport.destroy(true);

@@ -2,6 +2,7 @@ import type { RedisClientOptions } from 'redis';
 import type { NodeRedisModule } from '../client-library.js';
 import { ConnectionError } from '../errors.js';
 import { MasterFollowingTransport, type MasterConnection } from '../sentinel/follow-transport.js';
+import { LinkPool, onTroubleOf } from '../sentinel/link-pool.js';
 import { describeAddress, SentinelWatch, sentinelAddresses, type NodeAddress, type SentinelLinks } from '../sentinel/watch.js';
 import { ClientTransport, type AnyClient } from './client-transport.js';
 import { failoverBackoffMs } from './failover-defaults.js';
@@ -15,15 +16,13 @@ const LINK_TIMEOUT_MS = 1_000;
 
 type ClientOptions = RedisClientOptions & { socket?: Record<string, unknown> };
 
-const key = (a: NodeAddress) => describeAddress(a);
-
 function withAddress(options: ClientOptions | undefined, a: NodeAddress, extra: Record<string, unknown> = {}): ClientOptions {
   return { ...options, socket: { ...options?.socket, host: a.host, port: a.port, ...extra } } as ClientOptions;
 }
 
 /** The watch's connections to sentinels and replicas, over node-redis. */
 class NodeRedisSentinelLinks implements SentinelLinks {
-  readonly #commands = new Map<string, Promise<AnyClient>>();
+  readonly #links: LinkPool<AnyClient>;
 
   constructor(
     private readonly redis: NodeRedisModule,
@@ -31,39 +30,25 @@ class NodeRedisSentinelLinks implements SentinelLinks {
     private readonly nodeOptions: ClientOptions | undefined,
     private readonly sentinels: readonly NodeAddress[],
     private readonly onError: (err: Error) => void,
-  ) {}
-
-  #optionsFor(node: NodeAddress): ClientOptions | undefined {
-    return this.sentinels.some((s) => key(s) === key(node)) ? this.sentinelOptions : this.nodeOptions;
-  }
-
-  /** A connection for commands; one that fails is dropped, and the next command opens another. */
-  #client(node: NodeAddress): Promise<AnyClient> {
-    const k = key(node);
-    const known = this.#commands.get(k);
-    if (known) return known;
-    const client = this.redis.createClient({
-      ...withAddress(this.#optionsFor(node), node, { connectTimeout: LINK_TIMEOUT_MS, reconnectStrategy: false }),
-      disableOfflineQueue: true,
-    }) as unknown as AnyClient;
-    const drop = () => {
-      if (this.#commands.get(k) === pending) this.#commands.delete(k);
-    };
-    client.on('error', drop);
-    client.on('end', drop);
-    const pending = client.connect().then(
-      () => client,
-      (err: unknown) => {
-        drop();
-        throw err;
+  ) {
+    this.#links = new LinkPool<AnyClient>(
+      (node) =>
+        this.redis.createClient({
+          ...withAddress(this.#optionsFor(node), node, { connectTimeout: LINK_TIMEOUT_MS, reconnectStrategy: false }),
+          disableOfflineQueue: true,
+        }) as unknown as AnyClient,
+      (client) => {
+        if (client.isOpen) client.destroy();
       },
     );
-    this.#commands.set(k, pending);
-    return pending;
+  }
+
+  #optionsFor(node: NodeAddress): ClientOptions | undefined {
+    return this.sentinels.some((s) => describeAddress(s) === describeAddress(node)) ? this.sentinelOptions : this.nodeOptions;
   }
 
   async command(node: NodeAddress, args: string[]): Promise<unknown> {
-    const client = await this.#client(node);
+    const client = await this.#links.get(node);
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -77,11 +62,8 @@ class NodeRedisSentinelLinks implements SentinelLinks {
     }
   }
 
-  async forget(node: NodeAddress): Promise<void> {
-    const pending = this.#commands.get(key(node));
-    this.#commands.delete(key(node));
-    const client = await pending?.catch(() => undefined);
-    if (client?.isOpen) client.destroy();
+  forget(node: NodeAddress): Promise<void> {
+    return this.#links.forget(node);
   }
 
   async subscribe(sentinel: NodeAddress, channels: string[], onMessage: (channel: string, message: string) => void): Promise<() => Promise<void>> {
@@ -96,13 +78,7 @@ class NodeRedisSentinelLinks implements SentinelLinks {
   }
 
   close(): void {
-    for (const [k, pending] of this.#commands) {
-      this.#commands.delete(k);
-      void pending.then(
-        (c) => (c.isOpen ? c.destroy() : undefined),
-        () => undefined,
-      );
-    }
+    this.#links.close();
   }
 }
 
@@ -127,14 +103,7 @@ async function openMaster(
     get isReady() {
       return client.isReady;
     },
-    onTrouble(listener) {
-      client.on('error', listener);
-      client.on('reconnecting', listener);
-      return () => {
-        client.off('error', listener);
-        client.off('reconnecting', listener);
-      };
-    },
+    onTrouble: (listener) => onTroubleOf(client as never, listener),
     async close() {
       if (client.isReady) await transport.close(true);
       else transport.destroy(true);
