@@ -78,12 +78,14 @@ describe('runBench', () => {
     const byName = Object.fromEntries(report.results.map((result) => [result.name, result]));
     const { fast, slow, parallel, postgres, broken } = byName;
 
-    expect(fast!.vsBaseline).toEqual({ opsPerSec: 1, p50: 1 });
+    expect(fast!.vsBaseline).toEqual({ opsPerSec: 1, p50: 1, opsPerSecRounds: [1] });
     expect(fast!.ops).toBe(20);
     expect(slow!.latencyMs!.p50).toBeGreaterThanOrEqual(4.5);
     expect(slow!.latencyMs!.p50).toBeGreaterThan(fast!.latencyMs!.p50);
     expect(slow!.vsBaseline!.opsPerSec!).toBeLessThan(1);
     expect(slow!.vsBaseline!.p50!).toBeGreaterThan(1);
+    expect(slow!.vsBaseline!.opsPerSecRounds).toHaveLength(1);
+    expect(slow!.vsBaseline!.opsPerSecRounds![0]!).toBeLessThan(1);
     // Four callers sleeping 5 ms each: clearly more ops/s than one.
     expect(parallel!.opsPerSec!).toBeGreaterThan(slow!.opsPerSec! * 2);
     expect(postgres).toMatchObject({ status: 'skipped', skipReason: 'PostgreSQL not reachable' });
@@ -118,6 +120,29 @@ describe('runBench', () => {
     expect(await order('4')).toBe('aaaaabbbbbbbbbbaaaaaaaaaabbbbbbbbbbaaaaa');
     // Ten rounds of two calls each: a slow spell of the machine cannot land on one case only.
     expect(await order()).toBe('aabbbbaaaabbbbaaaabbbbaaaabbbbaaaabbbbaa');
+  });
+
+  it('pairs the rounds: the ops/s ratio of each round against the slice of the baseline of the same round', async () => {
+    vi.stubEnv('X_BENCH_QUICK', '');
+    vi.stubEnv('X_BENCH_ROUNDS', '4');
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    // The baseline sleeps 1 ms a call; the other case 1 ms in rounds 1 and 3, 4 ms in rounds 2 and 4.
+    let slowCalls = 0;
+    const report = await runBench({
+      title: 'paired rounds self test',
+      outDir,
+      log: () => undefined,
+      cases: [
+        { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
+        { group: 'g', name: 'mixed', iterations: 40, warmupIterations: 0, fn: () => sleep(Math.floor(slowCalls++ / 10) % 2 === 0 ? 1 : 4) },
+      ],
+    });
+    const mixed = report.results.find((r) => r.name === 'mixed')!;
+    expect(mixed.roundOpsPerSec).toHaveLength(4);
+    const ratios = mixed.vsBaseline!.opsPerSecRounds!;
+    expect(ratios).toHaveLength(4);
+    expect(ratios[1]!).toBeLessThan(ratios[0]! * 0.7);
+    expect(ratios[3]!).toBeLessThan(ratios[2]! * 0.7);
   });
 
   it('formats an empty group without crashing', () => {

@@ -1,19 +1,25 @@
 import { InvalidArgumentError } from './errors.js';
 import { checkId, MAX_ID_BYTES_LIMIT } from './validate/ids.js';
 
-const ID_SAFE = /[A-Za-z0-9_.-]/;
-const PREFIX_SAFE = /[A-Za-z0-9_.:-]/;
+/** Ids made only of these characters are their own encoding (the common case: no work at all). */
+const ID_PLAIN = /^[A-Za-z0-9_.-]*$/;
+const PREFIX_PLAIN = /^[A-Za-z0-9_.:-]*$/;
+/** What `encodeURIComponent` leaves as it is beyond `A-Z a-z 0-9 _ . -`: encoded here too. */
+const URI_EXTRA = /[!~*'()]/g;
+const hexOf = (ch: string) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`;
 
-function percentEncode(value: string, safe: RegExp): string {
-  let out = '';
-  for (const ch of value) {
-    if (safe.test(ch)) {
-      out += ch;
-    } else {
-      for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
-  }
-  return out;
+/**
+ * Percent-encodes every UTF-8 byte of `value` outside `A-Z a-z 0-9 _ . -` (and
+ * `:` when `keepColon`), as `%XX` with upper-case hex. `value` is well-formed
+ * (checked by the callers), so `encodeURIComponent` cannot throw; it encodes
+ * the same bytes the same way except `! ~ * ' ( )` (and `:`, restored for
+ * prefixes: an input `%` is always `%25` in its output, so `%3A` there is
+ * always an encoded `:`).
+ */
+function percentEncode(value: string, keepColon: boolean): string {
+  if ((keepColon ? PREFIX_PLAIN : ID_PLAIN).test(value)) return value;
+  const encoded = encodeURIComponent(value).replace(URI_EXTRA, hexOf);
+  return keepColon ? encoded.replaceAll('%3A', ':') : encoded;
 }
 
 /**
@@ -30,7 +36,7 @@ export function encodeKeyPart(id: string): string {
   if (!id.isWellFormed()) {
     throw new InvalidArgumentError('an id must be well-formed unicode (no lone surrogates)', { argument: 'id' });
   }
-  return percentEncode(id, ID_SAFE);
+  return percentEncode(id, false);
 }
 
 /** Reverses {@link encodeKeyPart}. */
@@ -85,12 +91,20 @@ export class Keyspace {
   constructor(prefix: string, options: { maxIdBytes?: number } = {}) {
     this.maxIdBytes = options.maxIdBytes ?? MAX_ID_BYTES_LIMIT;
     checkId(prefix, 'prefix', this.maxIdBytes);
-    this.prefix = percentEncode(prefix, PREFIX_SAFE);
+    this.prefix = percentEncode(prefix, true);
   }
+
+  /** The last id given to {@link Keyspace.tag} and its tag: the keys of one id are usually built together. */
+  #lastId: string | undefined;
+  #lastTag = '';
 
   /** The hash tag (with braces) shared by every key of `id`. */
   tag(id: string): string {
-    return `{${this.prefix}:${encodeKeyPart(checkId(id, 'id', this.maxIdBytes))}}`;
+    if (id === this.#lastId) return this.#lastTag;
+    const tag = `{${this.prefix}:${encodeKeyPart(checkId(id, 'id', this.maxIdBytes))}}`;
+    this.#lastId = id;
+    this.#lastTag = tag;
+    return tag;
   }
 
   /** A key that belongs to `id`, e.g. `key('thread-1', 'messages')`. */

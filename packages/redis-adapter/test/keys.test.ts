@@ -13,6 +13,32 @@ describe('encodeKeyPart', () => {
     }
   });
 
+  it('encodes exactly the bytes outside A-Z a-z 0-9 _ . - as upper-case %XX, for every code point and mixes', () => {
+    // The specification, byte by byte (slow; the library takes a faster road to the same text).
+    const spec = (text: string, safe: RegExp) => {
+      let out = '';
+      for (const ch of text) {
+        if (safe.test(ch)) out += ch;
+        else for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      }
+      return out;
+    };
+    const idSafe = /^[A-Za-z0-9_.-]$/;
+    const prefixSafe = /^[A-Za-z0-9_.:-]$/;
+    let differing = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (encodeKeyPart(ch) !== spec(ch, idSafe)) differing++;
+    }
+    expect(differing).toBe(0);
+    const mixes = nasty.flatMap((a) => nasty.map((b) => `${a}${b}!~*'()x:%3A${a}`));
+    for (const text of mixes) {
+      expect(encodeKeyPart(text)).toBe(spec(text, idSafe));
+      expect(new Keyspace(`p:${text}`).prefix).toBe(spec(`p:${text}`, prefixSafe));
+    }
+  });
+
   it('rejects lone surrogates and non-strings', () => {
     expect(() => encodeKeyPart('\ud800')).toThrow(InvalidArgumentError);
     expect(() => encodeKeyPart(42 as unknown as string)).toThrow(InvalidArgumentError);
@@ -29,6 +55,15 @@ describe('Keyspace', () => {
     }
     expect(ks.key('a', 'x')).not.toBe(ks.key('a:b', 'x'));
     expect(ks.key('a:b', 'x').startsWith(ks.key('a', ''))).toBe(false);
+  });
+
+  it('builds the same keys whatever id came before (the last tag is remembered, never for another id)', () => {
+    const ks = new Keyspace('t', { maxIdBytes: 8 });
+    const fresh = (id: string, name: string) => new Keyspace('t', { maxIdBytes: 8 }).key(id, name);
+    for (const id of ['a', 'a', 'b:c', 'a', '😀', 'b:c']) expect(ks.key(id, 'x')).toBe(fresh(id, 'x'));
+    expect(() => ks.key('123456789', 'x')).toThrow(/over the limit/);
+    expect(() => ks.key('', 'x')).toThrow(InvalidArgumentError);
+    expect(ks.key('b:c', 'y')).toBe('t:{t:b%3Ac}:y');
   });
 
   it('separates tenants a, a:b and a* and escapes their scan patterns', () => {

@@ -10,6 +10,7 @@ import { createClient } from 'redis';
 import { resolveRedis, type RedisClient } from '../redis/index.js';
 import { connectIoClient } from '../redis/io-clients.js';
 import { isQuick, runBench } from './runner.js';
+import { percentile } from './stats.js';
 import type { BenchCase, BenchReport } from './types.js';
 import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
 
@@ -130,8 +131,13 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
     const base = rows.find((r) => r.baseline);
     const ours = rows.find((r) => !r.baseline);
     if (!base?.opsPerSec || !ours?.opsPerSec || !base.latencyMs || !ours.latencyMs) return undefined;
+    // The median of the per-round ratios (both rows measured in the same short slices, alternating):
+    // a slow spell of the machine lands on both sides of a round's ratio; the ratio of totals is the fallback.
+    const rounds = ours.vsBaseline?.opsPerSecRounds?.slice().sort((a, b) => a - b);
+    const spread = rounds && rounds.length >= 4 ? `${percentile(rounds, 0.25).toFixed(2)}-${percentile(rounds, 0.75).toFixed(2)}` : '';
     return {
-      ops: ours.opsPerSec / base.opsPerSec,
+      ops: rounds && rounds.length > 0 ? percentile(rounds, 0.5) : ours.opsPerSec / base.opsPerSec,
+      spread,
       p50: ours.latencyMs.p50 / base.latencyMs.p50,
       p99: ours.latencyMs.p99 / base.latencyMs.p99,
       // What the package adds per operation, in µs of the run's time (64 callers share it).
@@ -141,7 +147,7 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const lines = [
-    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node'],
+    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'node IQR', 'io IQR', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node'],
   ];
   for (const op of ops) {
     const n = row(op, 'node-redis');
@@ -150,6 +156,8 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       op,
       fmt(n?.ops),
       fmt(i?.ops),
+      n?.spread || 'n/a',
+      i?.spread || 'n/a',
       fmt(i && n ? i.ops / n.ops : undefined),
       fmt(n?.p50),
       fmt(i?.p50),
@@ -165,6 +173,10 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
   console.log('\nours as a share of the raw client of the same library (same run; ops/s: higher is better, latency: lower is better):');
   for (const l of lines) console.log('  ' + l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
   console.log('  "io / node" = 1.00 means the same overhead on both libraries (target: within 0.90-1.10)');
+  console.log(
+    '  ops/s shares: the median over the rounds of ours / raw within one round (the two rows alternate in short slices);\n' +
+      '  "IQR": the middle half of those per-round shares (how much the machine moved them); X_BENCH_ROUNDS sets the rounds',
+  );
   console.log(
     '  "added µs/op": 1e6 / ours ops/s - 1e6 / raw ops/s, the time the package adds per operation on each library; where the\n' +
       '  package\'s own CPU work dominates, the share of raw throughput depends on how fast the raw client is, the added time does not',

@@ -71,7 +71,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         result.status = 'skipped';
         result.skipReason = skipReason;
       }
-      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, setUp: false };
+      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, roundOps: [] as number[], setUp: false };
     }),
   );
   const fail = (entry: (typeof entries)[number], error: unknown) => {
@@ -113,6 +113,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         const slice = await runSlice(fn, entry.result.concurrency, budget, entry.recorder);
         entry.calls += slice.calls;
         entry.elapsedMs += slice.elapsedMs;
+        if (slice.elapsedMs > 0) entry.roundOps.push(slice.calls / (slice.elapsedMs / 1000));
       } catch (error) {
         fail(entry, error);
       }
@@ -143,6 +144,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
     entry.result.ops = entry.calls;
     entry.result.elapsedMs = entry.elapsedMs;
     entry.result.opsPerSec = entry.calls / (entry.elapsedMs / 1000);
+    if (entry.roundOps.length === rounds) entry.result.roundOpsPerSec = entry.roundOps;
     entry.result.latencyMs = summarize(entry.recorder.samples);
   }
   addBaselineRatios(entries.map((entry) => entry.result));
@@ -158,6 +160,9 @@ export function addBaselineRatios(group: CaseResult[]): void {
     const ratios: NonNullable<CaseResult['vsBaseline']> = {};
     if (result.opsPerSec !== undefined && baseline.opsPerSec) ratios.opsPerSec = result.opsPerSec / baseline.opsPerSec;
     if (result.latencyMs && baseline.latencyMs?.p50) ratios.p50 = result.latencyMs.p50 / baseline.latencyMs.p50;
+    const mine = result.roundOpsPerSec;
+    const base = baseline.roundOpsPerSec;
+    if (mine && base && mine.length === base.length) ratios.opsPerSecRounds = mine.map((ops, i) => ops / base[i]!);
     if (Object.keys(ratios).length > 0) result.vsBaseline = ratios;
   }
 }

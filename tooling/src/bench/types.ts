@@ -55,8 +55,14 @@ export interface CaseResult {
   /** Per-call latency of `fn`, in ms. */
   latencyMs?: Summary;
   metric?: { name: string; unit: string; value?: number; summary?: Summary };
-  /** Ratios against the group's baseline: ops/s (higher is better) and p50 (lower is better). */
-  vsBaseline?: { opsPerSec?: number; p50?: number };
+  /** Ops/s of each measuring round (rounds alternate between the cases of a group). */
+  roundOpsPerSec?: number[];
+  /**
+   * Ratios against the group's baseline: ops/s (higher is better) and p50 (lower is better).
+   * `opsPerSecRounds`: the ops/s ratio of each round (this case's slice over the baseline's
+   * slice of the same round), which a slow spell of the machine moves far less than the totals.
+   */
+  vsBaseline?: { opsPerSec?: number; p50?: number; opsPerSecRounds?: number[] };
 }
 
 export interface BenchOptions {
