@@ -142,12 +142,15 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       p99: ours.latencyMs.p99 / base.latencyMs.p99,
       // What the package adds per operation, in µs of the run's time (64 callers share it).
       addedUs: 1e6 / ours.opsPerSec - 1e6 / base.opsPerSec,
+      // CPU this process spent per operation beyond the raw client's (both measured in the same slices).
+      addedCpuUs: ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined,
+      rawCpuUs: base.cpuUsPerOp,
     };
   };
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const lines = [
-    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'node IQR', 'io IQR', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node'],
+    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'node IQR', 'io IQR', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node', 'raw CPU µs/op node', 'raw CPU µs/op io', 'added CPU µs/op node', 'added CPU µs/op io', 'io / node'],
   ];
   for (const op of ops) {
     const n = row(op, 'node-redis');
@@ -167,6 +170,11 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       us(n?.addedUs),
       us(i?.addedUs),
       fmt(i && n ? i.addedUs / n.addedUs : undefined),
+      us(n?.rawCpuUs),
+      us(i?.rawCpuUs),
+      us(n?.addedCpuUs),
+      us(i?.addedCpuUs),
+      fmt(i?.addedCpuUs !== undefined && n?.addedCpuUs !== undefined ? i.addedCpuUs / n.addedCpuUs : undefined),
     ]);
   }
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
@@ -176,6 +184,11 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
   console.log(
     '  ops/s shares: the median over the rounds of ours / raw within one round (the two rows alternate in short slices);\n' +
       '  "IQR": the middle half of those per-round shares (how much the machine moved them); X_BENCH_ROUNDS sets the rounds',
+  );
+  console.log(
+    '  "CPU µs/op": this process\'s CPU time (user + system, process.cpuUsage) per operation in the measured slices: the raw\n' +
+      '  client\'s, and what ours adds to it on the same library. Unlike throughput it does not depend on whether Redis or the\n' +
+      '  client is the bottleneck at the moment, so it is the steadiest measure of the overhead itself',
   );
   console.log(
     '  "added µs/op": 1e6 / ours ops/s - 1e6 / raw ops/s, the time the package adds per operation on each library; where the\n' +

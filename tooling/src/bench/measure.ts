@@ -17,7 +17,8 @@ export async function runSlice(
   concurrency: number,
   budget: SliceBudget,
   recorder?: SampleRecorder,
-): Promise<{ calls: number; elapsedMs: number }> {
+): Promise<{ calls: number; elapsedMs: number; cpuUs: number }> {
+  const cpuBefore = process.cpuUsage();
   let remaining = budget.calls ?? Number.POSITIVE_INFINITY;
   const started = performance.now();
   const deadline = budget.calls === undefined ? started + (budget.ms ?? 0) : Number.POSITIVE_INFINITY;
@@ -38,7 +39,8 @@ export async function runSlice(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, caller));
-  return { calls, elapsedMs: performance.now() - started };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { calls, elapsedMs: performance.now() - started, cpuUs: cpu.user + cpu.system };
 }
 
 /** Turns what a custom `measure()` returned into the `metric` of a result. */

@@ -71,7 +71,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         result.status = 'skipped';
         result.skipReason = skipReason;
       }
-      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, roundOps: [] as number[], setUp: false };
+      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, cpuUs: 0, roundOps: [] as number[], setUp: false };
     }),
   );
   const fail = (entry: (typeof entries)[number], error: unknown) => {
@@ -113,6 +113,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         const slice = await runSlice(fn, entry.result.concurrency, budget, entry.recorder);
         entry.calls += slice.calls;
         entry.elapsedMs += slice.elapsedMs;
+        entry.cpuUs += slice.cpuUs;
         if (slice.elapsedMs > 0) entry.roundOps.push(slice.calls / (slice.elapsedMs / 1000));
       } catch (error) {
         fail(entry, error);
@@ -145,6 +146,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
     entry.result.elapsedMs = entry.elapsedMs;
     entry.result.opsPerSec = entry.calls / (entry.elapsedMs / 1000);
     if (entry.roundOps.length === rounds) entry.result.roundOpsPerSec = entry.roundOps;
+    entry.result.cpuUsPerOp = entry.cpuUs / entry.calls;
     entry.result.latencyMs = summarize(entry.recorder.samples);
   }
   addBaselineRatios(entries.map((entry) => entry.result));

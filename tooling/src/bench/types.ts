@@ -55,6 +55,8 @@ export interface CaseResult {
   /** Per-call latency of `fn`, in ms. */
   latencyMs?: Summary;
   metric?: { name: string; unit: string; value?: number; summary?: Summary };
+  /** CPU time of this process (user + system) per call of `fn`, in µs, over the measured slices. */
+  cpuUsPerOp?: number;
   /** Ops/s of each measuring round (rounds alternate between the cases of a group). */
   roundOpsPerSec?: number[];
   /**
