@@ -37,11 +37,18 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 local token = redis.call('INCR', KEYS[2])
 return redis.call('PUBLISH', ARGV[4], ARGV[2] .. ':' .. token)`;
 const handOffSha = String(await node.sendCommand(['SCRIPT', 'LOAD', HAND_OFF]));
+/**
+ * The least a waiter's `acquire()` does on a held lock of a queued lock: one script call that
+ * sees the lock held and records the caller as waiting (one hash field per worker, so it stays small).
+ */
+const JOIN = `if redis.call('GET', KEYS[1]) then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+return 1`;
+const joinSha = String(await node.sendCommand(['SCRIPT', 'LOAD', JOIN]));
 /** How long the raw baseline sleeps between SET NX tries (redis-semaphore's default retry interval). */
 const RAW_RETRY_MS = 10;
 
 interface Command {
-  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted';
+  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined';
   /** This worker's place in the round-robin of the relay, and the number of workers. */
   index: number;
   processes: number;
@@ -58,7 +65,7 @@ interface Command {
  * section and passes it on; past the end it passes it once more and stops. `scripted`: the
  * baton is passed by the {@link HAND_OFF} script instead (the floor of a scripted fair lock).
  */
-async function relay(c: Command, scripted: boolean) {
+async function relay(c: Command, scripted: boolean, joins = false) {
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   const sub = node.duplicate();
@@ -79,8 +86,12 @@ async function relay(c: Command, scripted: boolean) {
         return receivers;
       }
     : () => node.publish(next, '1');
+  const waitersKey = `${c.name}:waiters`;
+  let joinedAt = 0;
   const pass = async () => {
     while ((await send()) === 0 && epochNow() < endAt) await sleep(1);
+    // `joined`: then "acquire" again, as a worker looping on a queued lock does: one join call.
+    if (joins) await node.sendCommand(['EVALSHA', joinSha, '2', c.name, waitersKey, `w${c.index}`, String(++joinedAt)]);
   };
   const hold = async () => {
     if (epochNow() < endAt) {
@@ -106,7 +117,9 @@ async function relay(c: Command, scripted: boolean) {
 }
 
 async function run(c: Command) {
-  if (c.contender === 'relay' || c.contender === 'scripted') return relay(c, c.contender === 'scripted');
+  if (c.contender === 'relay' || c.contender === 'scripted' || c.contender === 'joined') {
+    return relay(c, c.contender !== 'relay', c.contender === 'joined');
+  }
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   let rawAttempts = 0;

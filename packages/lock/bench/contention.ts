@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { percentile } from '@x/tooling/bench';
 
-export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted';
+export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined';
 
 export const CONTENDER_NAMES: Record<ContenderId, string> = {
   xlock: '@x/lock',
@@ -17,6 +17,7 @@ export const CONTENDER_NAMES: Record<ContenderId, string> = {
   raw: 'raw SET NX PX (10 ms retry)',
   relay: 'fair floor: PUBLISH relay',
   scripted: 'fair floor: scripted hand-off',
+  joined: 'fair floor: hand-off + join',
 };
 
 interface WorkerReport {
@@ -200,11 +201,11 @@ function summarise(
   if (contender === 'xlock') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = reports.reduce((n, r) => n + (r.commands ?? 0), 0) / acquisitions;
-  } else if (contender === 'relay' || contender === 'scripted') {
+  } else if (contender === 'relay' || contender === 'scripted' || contender === 'joined') {
     // No acquire call: the baton arrives by PUBLISH; the only command is the PUBLISH (or the
-    // hand-off script) that passes it on.
-    acquireCalls = 0;
-    commands = 1;
+    // hand-off script) that passes it on, and for `joined` the join call after it.
+    acquireCalls = contender === 'joined' ? 1 : 0;
+    commands = contender === 'joined' ? 2 : 1;
   } else if (contender === 'raw') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = acquireCalls + 1;
