@@ -9,6 +9,10 @@ import { isRetryable, RedisBackend } from '../src/index.js';
  * applied before its reply was lost. Retrying it without an operation id can
  * duplicate it; with one it cannot.
  */
+/** Appends per wave, and the most waves a run makes while waiting for the storm to reach a caller. */
+const WAVE = 50;
+const MAX_WAVES = 200;
+
 describe('appends under killed connections', () => {
   const server = useStandalone();
   const node = () => ({ host: server().host, port: server().port });
@@ -21,29 +25,38 @@ describe('appends under killed connections', () => {
     await backend.close();
   });
 
-  /** Appends `count` values concurrently while connections are killed; retries each rejected one until it succeeds. */
-  async function run(thread: string, count: number, withIds: boolean, tally: FaultTally): Promise<string[]> {
-    const values = Array.from({ length: count }, (_, i) => `v${i}`);
+  /**
+   * Appends at least `minCount` values, in concurrent waves of {@link WAVE}, while connections are
+   * killed; retries each rejected one until it succeeds. Waves go on until the storm has rejected at
+   * least one append (300 appends can all finish between two kills on a fast run). Returns every
+   * value appended and what the thread holds.
+   */
+  async function run(thread: string, minCount: number, withIds: boolean, tally: FaultTally): Promise<{ values: string[]; stored: string[] }> {
+    const values: string[] = [];
     const storm = killConnectionsRepeatedly(node());
     let rejected = 0;
     try {
-      await Promise.all(
-        values.map(async (value, i) => {
-          tally.counts.operations++;
-          const options = withIds ? { operationId: `op-${i}` } : undefined;
-          for (;;) {
-            try {
-              await backend.bufferAppend(thread, value, options);
-              tally.ok();
-              return;
-            } catch (error) {
-              rejected++;
-              tally.failed(error);
-              if (!isRetryable(error)) throw error;
+      for (let wave = 0; (values.length < minCount || rejected === 0) && wave < MAX_WAVES; wave++) {
+        const batch = Array.from({ length: WAVE }, (_, i) => `v${values.length + i}`);
+        values.push(...batch);
+        await Promise.all(
+          batch.map(async (value) => {
+            tally.counts.operations++;
+            const options = withIds ? { operationId: `op-${value}` } : undefined;
+            for (;;) {
+              try {
+                await backend.bufferAppend(thread, value, options);
+                tally.ok();
+                return;
+              } catch (error) {
+                rejected++;
+                tally.failed(error);
+                if (!isRetryable(error)) throw error;
+              }
             }
-          }
-        }),
-      );
+          }),
+        );
+      }
     } finally {
       await storm.stop();
     }
@@ -53,7 +66,7 @@ describe('appends under killed connections', () => {
     for (const v of stored) seen.set(v, (seen.get(v) ?? 0) + 1);
     tally.counts.lost = values.filter((v) => !seen.has(v)).length;
     tally.counts.duplicated = [...seen.values()].reduce((n, c) => n + c - 1, 0);
-    return stored;
+    return { values, stored };
   }
 
   it('without operation ids, retried appends lose nothing, and every caller-visible error is retryable (duplicates are counted)', async () => {
@@ -66,11 +79,11 @@ describe('appends under killed connections', () => {
 
   it('with operation ids, retried appends are applied exactly once', async () => {
     const tally = new FaultTally({ package: '@x/shared-backend', topology: 'standalone', fault: 'connection-kill', workload: 'bufferAppend with operationId, retried by the caller (after)' }, isRetryable);
-    const stored = await run('with-ids', 300, true, tally);
+    const { values, stored } = await run('with-ids', 300, true, tally);
     tally.report();
     expect(tally.counts.lost).toBe(0);
     expect(tally.counts.duplicated).toBe(0);
-    expect(stored).toHaveLength(300);
+    expect(stored).toHaveLength(values.length);
     expect(tally.permanentErrors).toBe(0);
   });
 
