@@ -188,7 +188,7 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
   console.log(
     '  "CPU µs/op": this process\'s CPU time (user + system, process.cpuUsage) per operation in the measured slices: the raw\n' +
       '  client\'s, and what ours adds to it on the same library. Unlike throughput it does not depend on whether Redis or the\n' +
-      '  client is the bottleneck at the moment, so it is the steadiest measure of the overhead itself',
+      '  client is the bottleneck at the moment, so it measures the package\'s own work more directly',
   );
   console.log(
     '  "added µs/op": 1e6 / ours ops/s - 1e6 / raw ops/s, the time the package adds per operation on each library; where the\n' +
