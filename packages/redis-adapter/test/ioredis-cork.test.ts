@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getTopologies, randomPrefix } from '@x/tooling/vitest';
-import { createRedisAdapter } from '../src/index.js';
+import { createRedisAdapter, defineScript } from '../src/index.js';
 
 interface CountedSocket {
   _write: (...a: unknown[]) => unknown;
@@ -50,6 +50,29 @@ describe('ioredis: commands sent in one tick go out in one write', () => {
     const values = await Promise.all(Array.from({ length: 20 }, (_, i) => adapter.command({ command: ['GET', `${prefix}${i}`], keys: [`${prefix}${i}`] })));
     expect(values).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
     expect(counter.writes).toBe(2);
+  });
+
+  it('a pipeline of scripts and commands: one write, no ioredis Pipeline, replies and errors in order, NOSCRIPT recovered', async () => {
+    const client = await connect();
+    const adapter = createRedisAdapter(client);
+    const prefix = randomPrefix('io-cork-batch');
+    const echo = defineScript({ name: 'cork-test/echo', source: "return ARGV[1] .. ':' .. redis.call('INCR', KEYS[1])", keys: ['n'], args: ['text'] });
+    let pipelines = 0;
+    const makePipeline = client.pipeline.bind(client);
+    client.pipeline = ((...a: Parameters<typeof client.pipeline>) => (pipelines++, makePipeline(...a))) as typeof client.pipeline;
+    await client.script('FLUSH'); // the script is unknown: its EVALSHA fails with NOSCRIPT and is sent again as EVAL
+    const counter = countWrites(client);
+    const settled = await adapter.pipelineSettled([
+      { script: echo, keys: [`${prefix}n`], args: ['a'] },
+      { command: ['SET', `${prefix}s`, 'v'], keys: [`${prefix}s`] },
+      { command: ['HGET', `${prefix}s`, 'f'], keys: [`${prefix}s`] },
+      { script: echo, keys: [`${prefix}n`], args: ['b'] },
+      { command: ['GET', `${prefix}s`], keys: [`${prefix}s`] },
+    ]);
+    expect(settled.map((r) => (r.ok ? r.value : /WRONGTYPE/.test(r.error.message) ? 'WRONGTYPE' : r.error.message))).toEqual(['a:1', 'OK', 'WRONGTYPE', 'b:2', 'v']);
+    // The batch in one write, the two EVAL re-sends in a second one.
+    expect(counter.writes).toBe(2);
+    expect(pipelines).toBe(0);
   });
 
   it('the same commands sent by ioredis itself take a write each (what the cork saves)', async () => {

@@ -91,7 +91,7 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
         `${concurrency} concurrent callers; one connection per row; ioredis 5 with default options, node-redis 6 with ` +
           'commandOptions.timeout 0 (no timer per command, like ioredis; see the redis-adapter bench for the default)',
         `raw rows: the raw client of the same library sends exactly the commands the package sent for that operation ` +
-          `(recorded off the wire, ${POOL} calls cycled, same batches: node-redis one tick, ioredis one Pipeline.exec; ` +
+          `(recorded off the wire, ${POOL} calls cycled, same batches: one tick of commands on each library; ` +
           `the raw ioredis socket corked for the tick as the adapter corks its own, so both sides make the same writes)`,
         ...(options.notes ?? []),
       ],
