@@ -117,7 +117,7 @@ export async function stallMaster(cluster: ClusterHandle, seconds = 5): Promise<
  * every `everyMs` until `stop()` is called; resolves with how many kills hit a
  * connection. (For a workload of one-shot calls; writer loops use {@link killConnectionsFor}.)
  */
-export function killConnectionsRepeatedly(node: NodeAddress, everyMs = 5): { stop: () => Promise<number>; readonly killed: number } {
+export function killConnectionsRepeatedly(node: NodeAddress, everyMs = 5): { stop: () => Promise<number> } {
   let running = true;
   let killed = 0;
   const loop = (async () => {
@@ -127,10 +127,6 @@ export function killConnectionsRepeatedly(node: NodeAddress, everyMs = 5): { sto
     }
   })();
   return {
-    /** Connections killed so far. */
-    get killed() {
-      return killed;
-    },
     stop: async () => {
       running = false;
       await loop;
