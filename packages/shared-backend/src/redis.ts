@@ -31,7 +31,7 @@ import {
   limitsFrom,
   MAX_OPERATION_IDS_PER_THREAD,
   OPTION_KEYS,
-  slotBytes,
+  checkSlot,
   type Limits,
 } from './validate.js';
 
@@ -211,7 +211,7 @@ export class RedisBackend implements SharedBackend {
   async bufferAppend(threadId: string, slot: SlotInput, options?: AppendOptions): Promise<number> {
     this.#open();
     assertId(threadId, 'threadId', this.#limits);
-    const bytes = slotBytes(slot, this.#limits);
+    const bytes = checkSlot(slot, this.#limits);
     const operationId = appendOperationId(options, this.#limits);
     const bucket = this.keys.bucketOf(threadId);
     const k = this.keys;

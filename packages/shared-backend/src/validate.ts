@@ -50,20 +50,31 @@ export function appendOperationId(options: unknown, limits: Limits = DEFAULT_LIM
 /** Longest TTL accepted: ten years, so expiry times stay exact integers everywhere. */
 export const MAX_TTL_MS = 10 * 365 * 24 * 3600 * 1000;
 
-/** Checks a slot (type, size within `maxSlotBytes`) and returns its bytes (text is stored as UTF-8). */
-export function slotBytes(slot: unknown, limits: Limits = DEFAULT_LIMITS): Buffer {
+/**
+ * Checks a slot (type, size within `maxSlotBytes`) and returns it as it is sent: text as it is
+ * (clients write it as UTF-8, the bytes {@link slotBytes} gives), bytes as a `Buffer` view.
+ * Text stays text so no copy is made (on ioredis a `Buffer` argument also makes the whole
+ * command one copied `Buffer`).
+ */
+export function checkSlot(slot: unknown, limits: Limits = DEFAULT_LIMITS): string | Buffer {
   if (typeof slot === 'string') {
     checkPayloadSize(slot, 'slot', limits.maxSlotBytes, 'maxSlotBytes');
     if (!slot.isWellFormed()) {
       throw new InvalidArgumentError('slot text must be well-formed unicode (no lone surrogates)', { argument: 'slot' });
     }
-    return Buffer.from(slot, 'utf8');
+    return slot;
   }
   if (slot instanceof Uint8Array) {
     checkPayloadSize(slot, 'slot', limits.maxSlotBytes, 'maxSlotBytes');
     return Buffer.from(slot.buffer, slot.byteOffset, slot.byteLength);
   }
   throw new InvalidArgumentError(`slot must be a Uint8Array or a string, got ${describeValue(slot)}`, { argument: 'slot' });
+}
+
+/** Checks a slot like {@link checkSlot} and returns its bytes (text as UTF-8). */
+export function slotBytes(slot: unknown, limits: Limits = DEFAULT_LIMITS): Buffer {
+  const checked = checkSlot(slot, limits);
+  return typeof checked === 'string' ? Buffer.from(checked, 'utf8') : checked;
 }
 
 /** Checks a slot index: a safe integer, negative counting from the end. */
