@@ -63,9 +63,13 @@ interface Command {
  * The floor of any fair hand-off between processes, with no lock at all: a baton passed
  * round-robin by PUBLISH on each worker's own channel. Each worker holds it for the critical
  * section and passes it on; past the end it passes it once more and stops. `scripted`: the
- * baton is passed by the {@link HAND_OFF} script instead (the floor of a scripted fair lock).
+ * baton is passed by the {@link HAND_OFF} script instead (the floor of a scripted fair lock);
+ * `joined`: by that script, followed by one {@link JOIN} call (the floor of a queued lock, whose
+ * waiters say they wait).
  */
-async function relay(c: Command, scripted: boolean, joins = false) {
+async function relay(c: Command) {
+  const scripted = c.contender !== 'relay';
+  const joins = c.contender === 'joined';
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   const sub = node.duplicate();
@@ -117,9 +121,7 @@ async function relay(c: Command, scripted: boolean, joins = false) {
 }
 
 async function run(c: Command) {
-  if (c.contender === 'relay' || c.contender === 'scripted' || c.contender === 'joined') {
-    return relay(c, c.contender !== 'relay', c.contender === 'joined');
-  }
+  if (c.contender === 'relay' || c.contender === 'scripted' || c.contender === 'joined') return relay(c);
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   let rawAttempts = 0;
