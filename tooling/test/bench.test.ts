@@ -78,7 +78,7 @@ describe('runBench', () => {
     const byName = Object.fromEntries(report.results.map((result) => [result.name, result]));
     const { fast, slow, parallel, postgres, broken } = byName;
 
-    expect(fast!.vsBaseline).toEqual({ opsPerSec: 1, p50: 1, opsPerSecRounds: [1] });
+    expect(fast!.vsBaseline).toEqual({ opsPerSec: 1, p50: 1, opsPerSecRounds: [1], addedCpuUsRounds: [0] });
     expect(fast!.ops).toBe(20);
     expect(slow!.latencyMs!.p50).toBeGreaterThanOrEqual(4.5);
     expect(slow!.latencyMs!.p50).toBeGreaterThan(fast!.latencyMs!.p50);
@@ -143,6 +143,44 @@ describe('runBench', () => {
     expect(ratios).toHaveLength(4);
     expect(ratios[1]!).toBeLessThan(ratios[0]! * 0.7);
     expect(ratios[3]!).toBeLessThan(ratios[2]! * 0.7);
+  });
+
+  it('pairs the rounds for CPU too: the CPU µs per call beyond the baseline in each round', async () => {
+    vi.stubEnv('X_BENCH_QUICK', '');
+    vi.stubEnv('X_BENCH_ROUNDS', '4');
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    // Both sleep 1 ms a call; the other case also keeps the CPU busy for 2 ms a call in rounds 2 and 4.
+    let calls = 0;
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const report = await runBench({
+      title: 'paired cpu self test',
+      outDir,
+      log: () => undefined,
+      cases: [
+        { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
+        {
+          group: 'g',
+          name: 'busy',
+          iterations: 40,
+          warmupIterations: 0,
+          fn: () => {
+            if (Math.floor(calls++ / 10) % 2 === 1) spin(2);
+            return sleep(1);
+          },
+        },
+      ],
+    });
+    const busy = report.results.find((r) => r.name === 'busy')!;
+    expect(busy.roundCpuUsPerOp).toHaveLength(4);
+    const added = busy.vsBaseline!.addedCpuUsRounds!;
+    expect(added).toHaveLength(4);
+    expect(added[1]!).toBeGreaterThan(1500);
+    expect(added[3]!).toBeGreaterThan(1500);
+    expect(added[0]!).toBeLessThan(1000);
+    expect(added[2]!).toBeLessThan(1000);
   });
 
   it('formats an empty group without crashing', () => {

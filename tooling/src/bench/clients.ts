@@ -134,6 +134,7 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
     // The median of the per-round ratios (both rows measured in the same short slices, alternating):
     // a slow spell of the machine lands on both sides of a round's ratio; the ratio of totals is the fallback.
     const rounds = ours.vsBaseline?.opsPerSecRounds?.slice().sort((a, b) => a - b);
+    const cpuRounds = ours.vsBaseline?.addedCpuUsRounds?.slice().sort((a, b) => a - b);
     const spread = rounds && rounds.length >= 4 ? `${percentile(rounds, 0.25).toFixed(2)}-${percentile(rounds, 0.75).toFixed(2)}` : '';
     return {
       ops: rounds && rounds.length > 0 ? percentile(rounds, 0.5) : ours.opsPerSec / base.opsPerSec,
@@ -142,15 +143,17 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       p99: ours.latencyMs.p99 / base.latencyMs.p99,
       // What the package adds per operation, in µs of the run's time (64 callers share it).
       addedUs: 1e6 / ours.opsPerSec - 1e6 / base.opsPerSec,
-      // CPU this process spent per operation beyond the raw client's (both measured in the same slices).
-      addedCpuUs: ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined,
+      // CPU this process spent per operation beyond the raw client's: the median over the rounds of the
+      // difference within one round (a collection of one row's garbage in the other's slice moves single rounds).
+      addedCpuUs: cpuRounds && cpuRounds.length > 0 ? percentile(cpuRounds, 0.5) : ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined,
+      cpuSpread: cpuRounds && cpuRounds.length >= 4 ? `${percentile(cpuRounds, 0.25).toFixed(1)}-${percentile(cpuRounds, 0.75).toFixed(1)}` : '',
       rawCpuUs: base.cpuUsPerOp,
     };
   };
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const lines = [
-    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'node IQR', 'io IQR', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node', 'raw CPU µs/op node', 'raw CPU µs/op io', 'added CPU µs/op node', 'added CPU µs/op io', 'io / node'],
+    ['operation', 'node-redis ops/s', 'ioredis ops/s', 'node IQR', 'io IQR', 'io / node', 'node-redis p50', 'ioredis p50', 'io / node', 'node-redis p99', 'ioredis p99', 'added µs/op node', 'added µs/op io', 'io / node', 'raw CPU µs/op node', 'raw CPU µs/op io', 'added CPU µs/op node', 'added CPU µs/op io', 'node IQR', 'io IQR', 'io / node'],
   ];
   for (const op of ops) {
     const n = row(op, 'node-redis');
@@ -174,6 +177,8 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       us(i?.rawCpuUs),
       us(n?.addedCpuUs),
       us(i?.addedCpuUs),
+      n?.cpuSpread || 'n/a',
+      i?.cpuSpread || 'n/a',
       fmt(i?.addedCpuUs !== undefined && n?.addedCpuUs !== undefined ? i.addedCpuUs / n.addedCpuUs : undefined),
     ]);
   }
@@ -187,7 +192,8 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
   );
   console.log(
     '  "CPU µs/op": this process\'s CPU time (user + system, process.cpuUsage) per operation in the measured slices: the raw\n' +
-      '  client\'s, and what ours adds to it on the same library. Unlike throughput it does not depend on whether Redis or the\n' +
+      '  client\'s, and what ours adds to it on the same library (the median over the rounds of ours - raw within one round,\n' +
+      '  with its IQR). Unlike throughput it does not depend on whether Redis or the\n' +
       '  client is the bottleneck at the moment, so it measures the package\'s own work more directly',
   );
   console.log(

@@ -71,7 +71,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         result.status = 'skipped';
         result.skipReason = skipReason;
       }
-      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, cpuUs: 0, roundOps: [] as number[], setUp: false };
+      return { benchCase, result, plan: plan(benchCase, quick), recorder: new SampleRecorder(), calls: 0, elapsedMs: 0, cpuUs: 0, roundOps: [] as number[], roundCpu: [] as number[], setUp: false };
     }),
   );
   const fail = (entry: (typeof entries)[number], error: unknown) => {
@@ -115,6 +115,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         entry.elapsedMs += slice.elapsedMs;
         entry.cpuUs += slice.cpuUs;
         if (slice.elapsedMs > 0) entry.roundOps.push(slice.calls / (slice.elapsedMs / 1000));
+        if (slice.calls > 0) entry.roundCpu.push(slice.cpuUs / slice.calls);
       } catch (error) {
         fail(entry, error);
       }
@@ -146,6 +147,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
     entry.result.elapsedMs = entry.elapsedMs;
     entry.result.opsPerSec = entry.calls / (entry.elapsedMs / 1000);
     if (entry.roundOps.length === rounds) entry.result.roundOpsPerSec = entry.roundOps;
+    if (entry.roundCpu.length === rounds) entry.result.roundCpuUsPerOp = entry.roundCpu;
     entry.result.cpuUsPerOp = entry.cpuUs / entry.calls;
     entry.result.latencyMs = summarize(entry.recorder.samples);
   }
@@ -165,6 +167,9 @@ export function addBaselineRatios(group: CaseResult[]): void {
     const mine = result.roundOpsPerSec;
     const base = baseline.roundOpsPerSec;
     if (mine && base && mine.length === base.length) ratios.opsPerSecRounds = mine.map((ops, i) => ops / base[i]!);
+    const myCpu = result.roundCpuUsPerOp;
+    const baseCpu = baseline.roundCpuUsPerOp;
+    if (myCpu && baseCpu && myCpu.length === baseCpu.length) ratios.addedCpuUsRounds = myCpu.map((us, i) => us - baseCpu[i]!);
     if (Object.keys(ratios).length > 0) result.vsBaseline = ratios;
   }
 }

@@ -59,12 +59,15 @@ export interface CaseResult {
   cpuUsPerOp?: number;
   /** Ops/s of each measuring round (rounds alternate between the cases of a group). */
   roundOpsPerSec?: number[];
+  /** CPU µs per call of each measuring round (the same slices as `roundOpsPerSec`). */
+  roundCpuUsPerOp?: number[];
   /**
    * Ratios against the group's baseline: ops/s (higher is better) and p50 (lower is better).
    * `opsPerSecRounds`: the ops/s ratio of each round (this case's slice over the baseline's
    * slice of the same round), which a slow spell of the machine moves far less than the totals.
+   * `addedCpuUsRounds`: the CPU µs per call this case spent beyond the baseline in each round.
    */
-  vsBaseline?: { opsPerSec?: number; p50?: number; opsPerSecRounds?: number[] };
+  vsBaseline?: { opsPerSec?: number; p50?: number; opsPerSecRounds?: number[]; addedCpuUsRounds?: number[] };
 }
 
 export interface BenchOptions {

@@ -7,8 +7,12 @@
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../redis/index.js';
 
-/** One command as sent: name and arguments. */
-export type WireCommand = (string | Buffer)[];
+/** One command as sent: name and arguments, and whether its reply was asked for as bytes. */
+export interface WireCommand {
+  args: (string | Buffer)[];
+  /** The reply was asked for as `Buffer`s (node-redis' `Buffer` type mapping, ioredis' `callBuffer`). */
+  buffers: boolean;
+}
 /** The commands of one operation, batch by batch (each batch one round trip). */
 export type WireTrace = WireCommand[][];
 
@@ -23,7 +27,7 @@ export class WireRecorder {
     const original = target.sendCommand.bind(client);
     target.sendCommand = (...a: unknown[]) => {
       if (this.#trace) {
-        const cmd = kind === 'node-redis' ? [...(a[0] as WireCommand)] : commandOf(a[0]);
+        const cmd = kind === 'node-redis' ? nodeRedisCommandOf(a[0], a[1]) : commandOf(a[0]);
         this.#add(cmd);
       }
       return original(...a);
@@ -58,17 +62,30 @@ export class WireRecorder {
   }
 }
 
-function commandOf(command: unknown): WireCommand {
-  const c = command as { name: string; args: (string | Buffer | number)[] };
-  return [c.name, ...c.args.map((a) => (typeof a === 'number' ? String(a) : a))];
+/** node-redis' `RESP_TYPES.BLOB_STRING`: the type a `Buffer` reply is mapped from. */
+const BLOB_STRING = 36;
+const NODE_REDIS_BUFFERS = { typeMapping: { [BLOB_STRING]: Buffer, 43: Buffer } };
+
+function nodeRedisCommandOf(args: unknown, options: unknown): WireCommand {
+  const mapping = (options as { typeMapping?: Record<number, unknown> } | undefined)?.typeMapping;
+  return { args: [...(args as (string | Buffer)[])], buffers: mapping?.[BLOB_STRING] === Buffer };
 }
 
-/** Sends a recorded trace on a raw node-redis client: a batch as one tick of `sendCommand`s (node-redis pipelines them). */
-export async function replayNodeRedis(client: RedisClient, trace: WireTrace): Promise<void> {
-  for (const batch of trace) {
-    if (batch.length === 1) await client.sendCommand(batch[0]!);
-    else await Promise.all(batch.map((cmd) => client.sendCommand(cmd)));
-  }
+function commandOf(command: unknown): WireCommand {
+  const c = command as { name: string; args: (string | Buffer | number)[]; replyEncoding?: string | null };
+  return { args: [c.name, ...c.args.map((a) => (typeof a === 'number' ? String(a) : a))], buffers: !c.replyEncoding }; // ioredis converts a reply to text only when an encoding is set
+}
+
+/**
+ * Sends a recorded trace on a raw node-redis client: a batch as one tick of `sendCommand`s (node-redis
+ * pipelines them), each reply decoded as it was for the package (strings, or `Buffer`s). Returns the
+ * replies of the last batch.
+ */
+export async function replayNodeRedis(client: RedisClient, trace: WireTrace): Promise<unknown[]> {
+  const send = (cmd: WireCommand) => client.sendCommand(cmd.args, cmd.buffers ? (NODE_REDIS_BUFFERS as never) : undefined);
+  let replies: unknown[] = [];
+  for (const batch of trace) replies = batch.length === 1 ? [await send(batch[0]!)] : await Promise.all(batch.map(send));
+  return replies;
 }
 
 /** Sockets corked until the end of the current tick (see {@link corkForTick}). */
@@ -93,18 +110,18 @@ function corkForTick(client: Redis): void {
 }
 
 /**
- * Sends a recorded trace on a raw ioredis client: a batch as one synchronous run of `call`s on a
+ * Sends a recorded trace on a raw ioredis client: a batch as one synchronous run of `call`s (`callBuffer`
+ * where the package asked for bytes) on a
  * socket corked for the tick (one write, as `@x/redis-adapter` sends a batch on one connection;
- * an ioredis `Pipeline` would write the same bytes and cost more CPU).
+ * an ioredis `Pipeline` would write the same bytes and cost more CPU). Returns the replies of the last batch.
  */
-export async function replayIoredis(client: Redis, trace: WireTrace): Promise<void> {
+export async function replayIoredis(client: Redis, trace: WireTrace): Promise<unknown[]> {
+  const send = ({ args: [name, ...args], buffers }: WireCommand) =>
+    buffers ? client.callBuffer(String(name), ...args) : client.call(String(name), ...args);
+  let replies: unknown[] = [];
   for (const batch of trace) {
     corkForTick(client);
-    if (batch.length === 1) {
-      const [name, ...args] = batch[0]!;
-      await client.call(String(name), ...args);
-    } else {
-      await Promise.all(batch.map(([name, ...args]) => client.call(String(name), ...args)));
-    }
+    replies = batch.length === 1 ? [await send(batch[0]!)] : await Promise.all(batch.map(send));
   }
+  return replies;
 }
