@@ -141,6 +141,34 @@ describe('ioredis deadlines while the connection is down', () => {
     expect(await adapter.command({ command: ['GET', 'io:waited'], keys: ['io:waited'] })).toBe('v');
   });
 
+  it('lets a burst of calls wait for the connection with one listener on it (no leak warning), then sends them all', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const c = await client();
+      const before = { ready: c.listenerCount('ready'), end: c.listenerCount('end') };
+      const adapter = createRedisAdapter(c, { commandTimeoutMs: 0 });
+      const k = `${randomPrefix('io-burst')}{b}n`;
+      await server().kill();
+      await waitUntil(() => c.status !== 'ready', { timeoutMs: 5_000, intervalMs: 5, what: 'the client to notice' });
+      const calls = Array.from({ length: 50 }, (_, i) =>
+        i % 2 === 0 ? adapter.command({ command: ['INCR', k], keys: [k] }) : adapter.pipeline([{ command: ['INCR', k], keys: [k] }]).then(([n]) => n),
+      );
+      expect(c.listenerCount('ready')).toBe(before.ready + 1);
+      expect(c.listenerCount('end')).toBe(before.end + 1);
+      await server().start();
+      const replies = (await Promise.all(calls)).map(Number).sort((a, b) => a - b);
+      expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(c.listenerCount('ready')).toBe(before.ready);
+      expect(c.listenerCount('end')).toBe(before.end);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('reports a closed caller client as ConnectionClosedError', async () => {
     const c = await client();
     const adapter = createRedisAdapter(c);

@@ -98,7 +98,7 @@ const corked = new WeakSet<object>();
  * as the package did, and the comparison measures the package's own work, not
  * how many system calls each side makes.
  */
-function corkForTick(client: Redis): void {
+export function corkForTick(client: Redis): void {
   const stream = (client as unknown as { stream?: { cork?(): void; uncork(): void } }).stream;
   if (!stream?.cork || corked.has(stream)) return;
   stream.cork();

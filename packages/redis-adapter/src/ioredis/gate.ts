@@ -19,6 +19,11 @@ function abortError(signal: AbortSignal): Error {
 /** States in which ioredis would queue a command and write it later (after a reconnect). */
 const WAITING = new Set(['connecting', 'connect', 'close', 'reconnecting']);
 
+/** One call waiting for the connection: settles once, by the connection, its deadline or its signal. */
+interface Waiting {
+  settle(err?: Error): void;
+}
+
 /**
  * node-redis' deadline semantics on an ioredis connection: a command is handed
  * to ioredis only while the connection is ready, so it is written at once; one
@@ -26,8 +31,16 @@ const WAITING = new Set(['connecting', 'connect', 'close', 'reconnecting']);
  * until the connection is ready, and is rejected without ever being written
  * when its deadline passes or the caller's signal aborts first. The hot path
  * (a ready connection, no signal) sets no timer at all.
+ *
+ * However many calls wait, the connection (the caller's object) gets one
+ * `ready` and one `end` listener from the gate, removed once nobody waits: a
+ * burst of calls on a connection still connecting must not set off Node's
+ * `MaxListenersExceededWarning` on it.
  */
 export class ReadyGate {
+  readonly #waiting = new Set<Waiting>();
+  #listening = false;
+
   constructor(private readonly conn: IoEmitter) {}
 
   /** True when a command handed to ioredis now is written at once, or refused at once (closed, lazy, no queue). */
@@ -40,20 +53,40 @@ export class ReadyGate {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const done = (err?: Error) => {
-        this.conn.off('ready', onReady);
-        this.conn.off('end', onReady);
-        signal?.removeEventListener('abort', onAbort);
-        if (timer !== undefined) clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
+      const onAbort = () => waiting.settle(abortError(signal!));
+      const waiting: Waiting = {
+        settle: (err) => {
+          if (!this.#waiting.delete(waiting)) return;
+          if (this.#waiting.size === 0) this.#stopListening();
+          signal?.removeEventListener('abort', onAbort);
+          if (timer !== undefined) clearTimeout(timer);
+          if (err) reject(err);
+          else resolve();
+        },
       };
-      const onReady = () => done();
-      const onAbort = () => done(abortError(signal!));
-      this.conn.on('ready', onReady);
-      this.conn.on('end', onReady); // a connection that gave up refuses the command itself (closed)
+      this.#waiting.add(waiting);
+      this.#listen();
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined && timeoutMs > 0) timer = setTimeout(() => done(new TimeoutError(timeoutMs)), timeoutMs);
+      if (timeoutMs !== undefined && timeoutMs > 0) timer = setTimeout(() => waiting.settle(new TimeoutError(timeoutMs)), timeoutMs);
     });
+  }
+
+  /** The connection is ready, or gave up (it then refuses each command itself: closed): every waiting call goes on. */
+  readonly #onReady = (): void => {
+    for (const waiting of [...this.#waiting]) waiting.settle();
+  };
+
+  #listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.conn.on('ready', this.#onReady);
+    this.conn.on('end', this.#onReady);
+  }
+
+  #stopListening(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.conn.off('ready', this.#onReady);
+    this.conn.off('end', this.#onReady);
   }
 }
