@@ -19,6 +19,9 @@ import { hashedPart, hashSlot, hasHashedPart } from '../slot.js';
 import { isNoScript, mapError as mapNodeRedisError } from './map-error.js';
 import type { RawListener, SendOptions, Transport } from './transport.js';
 
+/** The keys a pipeline call may have (a script call's or a command call's). */
+const PIPELINE_CALL_KEYS: ReadonlySet<string> = new Set(['script', 'keys', 'args', 'command']);
+
 interface Prepared {
   /** EVALSHA (or the plain command) ready to send. */
   readonly args: (string | Buffer)[];
@@ -168,7 +171,7 @@ export class NodeRedisAdapter implements RedisAdapter {
       throw new InvalidArgumentError(`a pipeline call must be { script, keys, args } or { command, keys }, got ${describeValue(call)}`, { argument: 'calls' });
     }
     for (const key in call) {
-      if (!['script', 'keys', 'args', 'command'].includes(key)) {
+      if (!PIPELINE_CALL_KEYS.has(key)) {
         throw unknownOption(key, 'pipeline call', { accepted: 'script' in call ? ['script', 'keys', 'args'] : ['command', 'keys'] });
       }
     }
@@ -295,22 +298,23 @@ export class NodeRedisAdapter implements RedisAdapter {
     if (!Array.isArray(calls)) throw new InvalidArgumentError(`pipeline takes an array of calls, got ${describeValue(calls)}`, { argument: 'calls' });
     const prepared = calls.map((c) => this.#prepare(c, options));
     if (prepared.length === 0) return { prepared, settled: [] };
-    await this.connecting;
+    if (!this.#connected) await this.connecting;
     if (options?.allowCrossSlot === true && this.transport.topology === 'cluster') {
       for (const p of prepared) if ((p.keyCount ?? 0) > 1) this.#checkSlots(p.keys ?? p.args, p.keyStart ?? 0, p.keyCount!, p.script !== undefined ? `script ${p.script}` : p.command, options);
     }
     const sendOptions = this.#sendOptions(options);
     this.stats.commands += prepared.length;
     // One batch: every call written before any reply is read (one round trip per node).
-    const settled = await this.transport.sendBatch(
-      prepared.map((p) => ({ args: p.args, firstKey: p.firstKey })),
-      sendOptions,
-    );
+    // (A prepared call is a batch item: it has the args and the first key.)
+    const settled = await this.transport.sendBatch(prepared, sendOptions);
     // Script calls the server did not know: re-send as EVAL, together and in their original order.
-    const retry = prepared
-      .map((p, i) => ({ p, i }))
-      .filter(({ p, i }) => p.source !== undefined && settled[i]!.status === 'rejected' && isNoScript((settled[i] as PromiseRejectedResult).reason));
-    if (retry.length > 0) {
+    let retry: { p: Prepared; i: number }[] | undefined;
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
+      const r = settled[i]!;
+      if (p.source !== undefined && r.status === 'rejected' && isNoScript(r.reason)) (retry ??= []).push({ p, i });
+    }
+    if (retry !== undefined) {
       this.stats.noscriptFallbacks += retry.length;
       this.stats.commands += retry.length;
       const again = await this.transport.sendBatch(
