@@ -44,6 +44,8 @@ const handOffSha = String(await node.sendCommand(['SCRIPT', 'LOAD', HAND_OFF]));
 const JOIN = `if redis.call('GET', KEYS[1]) then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
 return 1`;
 const joinSha = String(await node.sendCommand(['SCRIPT', 'LOAD', JOIN]));
+/** How long after the end a relay worker waits for the baton's last round before it stops anyway. */
+const FINISH_GRACE_MS = 2000;
 /** How long the raw baseline sleeps between SET NX tries (redis-semaphore's default retry interval). */
 const RAW_RETRY_MS = 10;
 
@@ -114,7 +116,9 @@ async function relay(c: Command) {
   await sleep(Math.max(0, c.startAt - epochNow()));
   const cpuBefore = process.cpuUsage();
   if (c.index === 0) void hold();
-  await finished;
+  // The baton normally comes round once more after the end; should a last PUBLISH find nobody (a worker
+  // that already left), do not wait for it forever: the run's acquisitions are all recorded by then.
+  await Promise.race([finished, sleep(Math.max(0, endAt + FINISH_GRACE_MS - epochNow()))]);
   const cpu = process.cpuUsage(cpuBefore);
   await sub.close();
   say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system });
