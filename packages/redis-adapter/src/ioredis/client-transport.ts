@@ -2,6 +2,7 @@ import { InterruptionListeners, scanArgs, type BatchItem, type RawListener, type
 import { mapIoredisError } from './map-error.js';
 import { IoSender } from './sender.js';
 import { disconnectNow } from './disconnect.js';
+import { listenShared } from '../shared-listeners.js';
 import { IoSubscriber } from './subscriber.js';
 import { ioTopology, type IoCommandClass, type IoRedis } from './types.js';
 
@@ -17,6 +18,8 @@ export class IoClientTransport implements Transport {
   readonly #sender: IoSender;
   readonly #interruptions = new InterruptionListeners();
   #subscriber: Promise<IoSubscriber> | undefined;
+  /** Stops closing our subscriber when the caller's client ends. */
+  #stopFollowingEnd: (() => void) | undefined;
 
   constructor(
     private readonly client: IoRedis,
@@ -54,7 +57,9 @@ export class IoClientTransport implements Transport {
     this.#subscriber = pending;
     pending.then(
       // The duplicate follows the caller's client: when that one ends, so does ours.
-      () => this.client.once('end', this.#closeSubscriber),
+      () => {
+        this.#stopFollowingEnd = listenShared(this.client, 'end', this.#closeSubscriber, { once: true });
+      },
       () => {
         if (this.#subscriber === pending) this.#subscriber = undefined; // the next subscribe tries again
       },
@@ -82,7 +87,7 @@ export class IoClientTransport implements Transport {
   }
 
   async close(ownsMain: boolean): Promise<void> {
-    this.client.off('end', this.#closeSubscriber);
+    this.#stopFollowingEnd?.();
     const sub = this.#subscriber;
     this.#subscriber = undefined;
     if (sub) await (await sub.catch(() => undefined))?.close();
@@ -94,7 +99,7 @@ export class IoClientTransport implements Transport {
    * retryable error. For a connection to a server that is gone.
    */
   destroy(ownsMain: boolean): void {
-    this.client.off('end', this.#closeSubscriber);
+    this.#stopFollowingEnd?.();
     const sub = this.#subscriber;
     this.#subscriber = undefined;
     void sub?.then(

@@ -1,3 +1,4 @@
+import { listenShared } from '../shared-listeners.js';
 import type { IoEmitter } from './types.js';
 
 /** A command that waited for the connection longer than its deadline; mapped to a command-timeout `ConnectionError`. */
@@ -32,14 +33,15 @@ interface Waiting {
  * when its deadline passes or the caller's signal aborts first. The hot path
  * (a ready connection, no signal) sets no timer at all.
  *
- * However many calls wait, the connection (the caller's object) gets one
- * `ready` and one `end` listener from the gate, removed once nobody waits: a
- * burst of calls on a connection still connecting must not set off Node's
+ * However many calls wait, on however many adapters, the connection (the
+ * caller's object) gets one `ready` and one `end` listener (see
+ * {@link listenShared}), removed once nobody waits: a burst of calls on a
+ * connection still connecting must not set off Node's
  * `MaxListenersExceededWarning` on it.
  */
 export class ReadyGate {
   readonly #waiting = new Set<Waiting>();
-  #listening = false;
+  #stopListening: (() => void) | undefined;
 
   constructor(private readonly conn: IoEmitter) {}
 
@@ -57,7 +59,7 @@ export class ReadyGate {
       const waiting: Waiting = {
         settle: (err) => {
           if (!this.#waiting.delete(waiting)) return;
-          if (this.#waiting.size === 0) this.#stopListening();
+          if (this.#waiting.size === 0) this.#unlisten();
           signal?.removeEventListener('abort', onAbort);
           if (timer !== undefined) clearTimeout(timer);
           if (err) reject(err);
@@ -77,16 +79,18 @@ export class ReadyGate {
   };
 
   #listen(): void {
-    if (this.#listening) return;
-    this.#listening = true;
-    this.conn.on('ready', this.#onReady);
-    this.conn.on('end', this.#onReady);
+    if (this.#stopListening) return;
+    const stopReady = listenShared(this.conn, 'ready', this.#onReady);
+    const stopEnd = listenShared(this.conn, 'end', this.#onReady);
+    this.#stopListening = () => {
+      stopReady();
+      stopEnd();
+    };
   }
 
-  #stopListening(): void {
-    if (!this.#listening) return;
-    this.#listening = false;
-    this.conn.off('ready', this.#onReady);
-    this.conn.off('end', this.#onReady);
+  #unlisten(): void {
+    const stop = this.#stopListening;
+    this.#stopListening = undefined;
+    stop?.();
   }
 }

@@ -1,6 +1,7 @@
 import type { RedisClientType } from 'redis';
 import { InterruptionListeners, scanArgs, sendAllInOneTick, type BatchItem, type RawListener, type SendOptions, type Transport } from './transport.js';
 import { CallOptions } from './call-options.js';
+import { listenShared } from '../shared-listeners.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyClient = RedisClientType<any, any, any, any, any>;
@@ -10,6 +11,8 @@ export class ClientTransport implements Transport {
   readonly topology = 'standalone' as const;
   readonly publishCommand = 'PUBLISH' as const;
   #subscriber: Promise<AnyClient> | undefined;
+  /** Stops closing our subscriber when the caller's client ends. */
+  #stopFollowingEnd: (() => void) | undefined;
   readonly #interruptions = new InterruptionListeners();
   readonly #options: CallOptions;
 
@@ -62,7 +65,7 @@ export class ClientTransport implements Transport {
       }
       // The duplicate follows the caller's client: when that one is closed, so is ours,
       // so a forgotten adapter cannot keep the process alive.
-      this.client.once('end', this.#closeSubscriber);
+      this.#stopFollowingEnd = listenShared(this.client, 'end', this.#closeSubscriber, { once: true });
       return sub;
     })();
     this.#subscriber = pending;
@@ -98,7 +101,7 @@ export class ClientTransport implements Transport {
   }
 
   async close(ownsMain: boolean): Promise<void> {
-    this.client.off('end', this.#closeSubscriber);
+    this.#stopFollowingEnd?.();
     const sub = this.#subscriber;
     this.#subscriber = undefined;
     if (sub) {
@@ -114,7 +117,7 @@ export class ClientTransport implements Transport {
    * close would wait for replies that never come.
    */
   destroy(ownsMain: boolean): void {
-    this.client.off('end', this.#closeSubscriber);
+    this.#stopFollowingEnd?.();
     const sub = this.#subscriber;
     this.#subscriber = undefined;
     void sub?.then(

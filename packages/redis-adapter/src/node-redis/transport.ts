@@ -1,4 +1,5 @@
 import type { Topology } from '../port.js';
+import { listenShared, type SharedEmitter } from '../shared-listeners.js';
 
 /** What one topology (client, cluster, sentinel) must provide to the generic adapter. */
 export interface Transport {
@@ -54,17 +55,14 @@ export function sendAllInOneTick(
   return Promise.allSettled(items.map((i) => transport.send(i.args, i.firstKey, options)));
 }
 
-/** Something with `on`/`off`, like a node-redis client, cluster or sentinel. */
-interface Emitter {
-  on(event: string, listener: () => void): unknown;
-  off(event: string, listener: () => void): unknown;
-}
-
-/** Calls `emit` on each of `events` of `emitter`; returns the function that stops it. */
-export function listenTo(emitter: Emitter, events: readonly string[], emit: () => void): () => void {
-  for (const event of events) emitter.on(event, emit);
+/**
+ * Calls `emit` on each of `events` of `emitter` (one listener per event on it, shared with
+ * every other adapter on the same object: see {@link listenShared}); returns the function that stops it.
+ */
+export function listenTo(emitter: SharedEmitter, events: readonly string[], emit: () => void): () => void {
+  const stops = events.map((event) => listenShared(emitter, event, emit));
   return () => {
-    for (const event of events) emitter.off(event, emit);
+    for (const stop of stops) stop();
   };
 }
 
