@@ -183,6 +183,26 @@ describe('runBench', () => {
     expect(added[2]!).toBeLessThan(1000);
   });
 
+  it('compares a case with the baseline it names, for a group holding several pairs', async () => {
+    vi.stubEnv('X_BENCH_QUICK', '');
+    vi.stubEnv('X_BENCH_ROUNDS', '4');
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+    const cases = (name: string, ms: number) => [
+      { group: 'pairs', name: `${name} raw`, baseline: true, iterations: 16, warmupIterations: 0, fn: () => sleep(ms) },
+      { group: 'pairs', name, baselineName: `${name} raw`, iterations: 16, warmupIterations: 0, fn: () => sleep(ms) },
+    ];
+    const report = await runBench({ title: 'pairs self test', outDir, log: () => undefined, cases: [...cases('fast', 1), ...cases('slow', 8)] });
+    const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
+    // Each against its own raw row (same speed): about 1. Against the group's first baseline, slow would be far below.
+    for (const name of ['fast', 'slow']) {
+      expect(byName[name]!.baselineName).toBe(`${name} raw`);
+      expect(byName[name]!.vsBaseline!.opsPerSec!).toBeGreaterThan(0.6);
+      expect(byName[name]!.vsBaseline!.opsPerSec!).toBeLessThan(1.6);
+      expect(byName[name]!.vsBaseline!.opsPerSecRounds).toHaveLength(4);
+    }
+    expect(byName['slow raw']!.vsBaseline!.opsPerSec).toBe(1);
+  });
+
   it('formats an empty group without crashing', () => {
     expect(formatTable([])).toContain('ops/s');
   });

@@ -66,6 +66,9 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
   try {
     const cases: BenchCase[] = [];
     for (const op of options.ops) {
+      // One group per operation, both libraries in it: the four rows alternate in the same rounds, so a
+      // change of the machine's speed during the run lands on both libraries' pairs alike.
+      const group = `${op.name} x${concurrency}`;
       for (const { kind, connect } of LIBRARIES) {
         // Ours on one connection; the recording on a second one, so the timed run goes through no recorder.
         const [ours, recorded, raw] = [await connect(redis.url), await connect(redis.url), await connect(redis.url)];
@@ -77,10 +80,9 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
           kind === 'node-redis'
             ? () => replayNodeRedis(raw as RedisClient, traces[next++ % traces.length]!)
             : () => replayIoredis(raw as Redis, traces[next++ % traces.length]!);
-        const group = `${op.name} x${concurrency} (${kind})`;
         cases.push(
-          { group, name: `raw ${kind}, same commands`, baseline: true, concurrency, fn: replay },
-          { group, name: `ours on ${kind}`, concurrency, fn },
+          { group, name: rawName(kind), baseline: true, concurrency, fn: replay },
+          { group, name: oursName(kind), baselineName: rawName(kind), concurrency, fn },
         );
       }
     }
@@ -106,6 +108,9 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
   }
 }
 
+const rawName = (kind: BenchClientKind) => `raw ${kind}, same commands`;
+const oursName = (kind: BenchClientKind) => `ours on ${kind}`;
+
 async function recordPool(op: () => Promise<unknown>, recorder: WireRecorder, size: number): Promise<WireTrace[]> {
   for (let i = 0; i < 3; i++) await op(); // scripts loaded, first-use checks done: the recording is the steady state
   const traces: WireTrace[] = [];
@@ -127,9 +132,9 @@ async function closeClient(c: RedisClient | Redis): Promise<void> {
  */
 export function printClientOverhead(report: BenchReport, ops: string[], concurrency: number): void {
   const row = (op: string, kind: BenchClientKind) => {
-    const rows = report.results.filter((r) => r.group === `${op} x${concurrency} (${kind})`);
-    const base = rows.find((r) => r.baseline);
-    const ours = rows.find((r) => !r.baseline);
+    const rows = report.results.filter((r) => r.group === `${op} x${concurrency}`);
+    const base = rows.find((r) => r.name === rawName(kind));
+    const ours = rows.find((r) => r.name === oursName(kind));
     if (!base?.opsPerSec || !ours?.opsPerSec || !base.latencyMs || !ours.latencyMs) return undefined;
     // The median of the per-round ratios (both rows measured in the same short slices, alternating):
     // a slow spell of the machine lands on both sides of a round's ratio; the ratio of totals is the fallback.
@@ -148,8 +153,16 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       addedCpuUs: cpuRounds && cpuRounds.length > 0 ? percentile(cpuRounds, 0.5) : ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined,
       cpuSpread: cpuRounds && cpuRounds.length >= 4 ? `${percentile(cpuRounds, 0.25).toFixed(1)}-${percentile(cpuRounds, 0.75).toFixed(1)}` : '',
       rawCpuUs: base.cpuUsPerOp,
+      opsRounds: ours.vsBaseline?.opsPerSecRounds,
+      cpuRounds: ours.vsBaseline?.addedCpuUsRounds,
     };
   };
+  // ioredis over node-redis, round by round (all four rows of an operation alternate in the same rounds),
+  // the median over the rounds; the ratio of the two medians when the rounds are not there.
+  const paired = (io: number[] | undefined, node: number[] | undefined, fallback: number | undefined) =>
+    io && node && io.length === node.length && io.length > 0
+      ? percentile(io.map((x, r) => x / node[r]!).sort((a, b) => a - b), 0.5)
+      : fallback;
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const lines = [
@@ -164,7 +177,7 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       fmt(i?.ops),
       n?.spread || 'n/a',
       i?.spread || 'n/a',
-      fmt(i && n ? i.ops / n.ops : undefined),
+      fmt(i && n ? paired(i.opsRounds, n.opsRounds, i.ops / n.ops) : undefined),
       fmt(n?.p50),
       fmt(i?.p50),
       fmt(i && n ? i.p50 / n.p50 : undefined),
@@ -179,13 +192,16 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
       us(i?.addedCpuUs),
       n?.cpuSpread || 'n/a',
       i?.cpuSpread || 'n/a',
-      fmt(i?.addedCpuUs !== undefined && n?.addedCpuUs !== undefined ? i.addedCpuUs / n.addedCpuUs : undefined),
+      fmt(i?.addedCpuUs !== undefined && n?.addedCpuUs !== undefined ? paired(i.cpuRounds, n.cpuRounds, i.addedCpuUs / n.addedCpuUs) : undefined),
     ]);
   }
   const widths = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
   console.log('\nours as a share of the raw client of the same library (same run; ops/s: higher is better, latency: lower is better):');
   for (const l of lines) console.log('  ' + l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-  console.log('  "io / node" = 1.00 means the same overhead on both libraries (target: within 0.90-1.10)');
+  console.log(
+    '  "io / node" = 1.00 means the same overhead on both libraries (target: within 0.90-1.10); for ops/s and added CPU it is\n' +
+      '  the median over the rounds of ioredis\' figure over node-redis\' in the same round (the four rows of an operation alternate)',
+  );
   console.log(
     '  ops/s shares: the median over the rounds of ours / raw within one round (the two rows alternate in short slices);\n' +
       '  "IQR": the middle half of those per-round shares (how much the machine moved them); X_BENCH_ROUNDS sets the rounds',

@@ -58,6 +58,7 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
         group: benchCase.group,
         name: benchCase.name,
         baseline: benchCase.baseline === true,
+        ...(benchCase.baselineName !== undefined ? { baselineName: benchCase.baselineName } : {}),
         status: 'ok',
         concurrency: Math.max(1, Math.floor(benchCase.concurrency ?? 1)),
       };
@@ -155,12 +156,17 @@ async function runGroup(cases: BenchCase[], rounds: number, quick: boolean): Pro
   return entries.map((entry) => entry.result);
 }
 
-/** Fills `vsBaseline` for every measured case of a group that has a measured baseline. */
+/**
+ * Fills `vsBaseline` for every measured case of a group against its baseline: the case its
+ * `baselineName` names, else the group's first baseline (when measured).
+ */
 export function addBaselineRatios(group: CaseResult[]): void {
-  const baseline = group.find((result) => result.baseline && result.status === 'ok');
-  if (!baseline) return;
+  const first = group.find((result) => result.baseline && result.status === 'ok');
   for (const result of group) {
     if (result.status !== 'ok') continue;
+    const baseline =
+      result.baselineName !== undefined ? group.find((r) => r.name === result.baselineName && r.status === 'ok') : result.baseline ? result : first;
+    if (!baseline) continue;
     const ratios: NonNullable<CaseResult['vsBaseline']> = {};
     if (result.opsPerSec !== undefined && baseline.opsPerSec) ratios.opsPerSec = result.opsPerSec / baseline.opsPerSec;
     if (result.latencyMs && baseline.latencyMs?.p50) ratios.p50 = result.latencyMs.p50 / baseline.latencyMs.p50;

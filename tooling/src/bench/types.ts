@@ -17,6 +17,12 @@ export interface BenchCase {
   group: string;
   /** The group's reference case; ratios are relative to it. */
   baseline?: boolean;
+  /**
+   * The name of the baseline case of the same group this case is compared with, for a
+   * group holding several pairs (each measured in the same alternating rounds). Default:
+   * the group's first baseline.
+   */
+  baselineName?: string;
   /** A reason to skip (e.g. "PostgreSQL not reachable"), or a function deciding at run time. */
   skip?: string | false | (() => MaybePromise<string | false | undefined>);
   setup?: () => MaybePromise<unknown>;
@@ -45,6 +51,8 @@ export interface CaseResult {
   group: string;
   name: string;
   baseline: boolean;
+  /** The case this one's ratios are against, when not the group's first baseline (see {@link BenchCase.baselineName}). */
+  baselineName?: string;
   status: 'ok' | 'skipped' | 'error';
   skipReason?: string;
   error?: string;
