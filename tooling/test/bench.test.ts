@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatTable, percentile, runBench, SampleRecorder, summarize, type BenchReport } from '@x/tooling/bench';
+import { formatTable, percentile, quartiles, runBench, SampleRecorder, summarize, type BenchCase, type BenchReport } from '@x/tooling/bench';
+
+/** Runs `cases` in four interleaved rounds (not quick mode), quietly, into a temporary directory. */
+function fourRounds(title: string, cases: BenchCase[]): Promise<BenchReport> {
+  vi.stubEnv('X_BENCH_QUICK', '');
+  vi.stubEnv('X_BENCH_ROUNDS', '4');
+  return runBench({ title, outDir: mkdtempSync(path.join(os.tmpdir(), 'bench-test-')), log: () => undefined, cases });
+}
+
 
 describe('percentiles', () => {
   it('interpolates between the closest ranks', () => {
@@ -123,20 +131,12 @@ describe('runBench', () => {
   });
 
   it('pairs the rounds: the ops/s ratio of each round against the slice of the baseline of the same round', async () => {
-    vi.stubEnv('X_BENCH_QUICK', '');
-    vi.stubEnv('X_BENCH_ROUNDS', '4');
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
     // The baseline sleeps 1 ms a call; the other case 1 ms in rounds 1 and 3, 4 ms in rounds 2 and 4.
     let slowCalls = 0;
-    const report = await runBench({
-      title: 'paired rounds self test',
-      outDir,
-      log: () => undefined,
-      cases: [
-        { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
-        { group: 'g', name: 'mixed', iterations: 40, warmupIterations: 0, fn: () => sleep(Math.floor(slowCalls++ / 10) % 2 === 0 ? 1 : 4) },
-      ],
-    });
+    const report = await fourRounds('paired rounds self test', [
+      { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
+      { group: 'g', name: 'mixed', iterations: 40, warmupIterations: 0, fn: () => sleep(Math.floor(slowCalls++ / 10) % 2 === 0 ? 1 : 4) },
+    ]);
     const mixed = report.results.find((r) => r.name === 'mixed')!;
     expect(mixed.roundOpsPerSec).toHaveLength(4);
     const ratios = mixed.vsBaseline!.opsPerSecRounds!;
@@ -146,33 +146,25 @@ describe('runBench', () => {
   });
 
   it('pairs the rounds for CPU too: the CPU µs per call beyond the baseline in each round', async () => {
-    vi.stubEnv('X_BENCH_QUICK', '');
-    vi.stubEnv('X_BENCH_ROUNDS', '4');
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
     // Both sleep 1 ms a call; the other case also keeps the CPU busy for 2 ms a call in rounds 2 and 4.
     let calls = 0;
     const spin = (ms: number) => {
       const until = performance.now() + ms;
       while (performance.now() < until);
     };
-    const report = await runBench({
-      title: 'paired cpu self test',
-      outDir,
-      log: () => undefined,
-      cases: [
-        { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
-        {
-          group: 'g',
-          name: 'busy',
-          iterations: 40,
-          warmupIterations: 0,
-          fn: () => {
-            if (Math.floor(calls++ / 10) % 2 === 1) spin(2);
-            return sleep(1);
-          },
+    const report = await fourRounds('paired cpu self test', [
+      { group: 'g', name: 'base', baseline: true, iterations: 40, warmupIterations: 0, fn: () => sleep(1) },
+      {
+        group: 'g',
+        name: 'busy',
+        iterations: 40,
+        warmupIterations: 0,
+        fn: () => {
+          if (Math.floor(calls++ / 10) % 2 === 1) spin(2);
+          return sleep(1);
         },
-      ],
-    });
+      },
+    ]);
     const busy = report.results.find((r) => r.name === 'busy')!;
     expect(busy.roundCpuUsPerOp).toHaveLength(4);
     const added = busy.vsBaseline!.addedCpuUsRounds!;
@@ -184,14 +176,11 @@ describe('runBench', () => {
   });
 
   it('compares a case with the baseline it names, for a group holding several pairs', async () => {
-    vi.stubEnv('X_BENCH_QUICK', '');
-    vi.stubEnv('X_BENCH_ROUNDS', '4');
-    const outDir = mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
     const cases = (name: string, ms: number) => [
       { group: 'pairs', name: `${name} raw`, baseline: true, iterations: 16, warmupIterations: 0, fn: () => sleep(ms) },
       { group: 'pairs', name, baselineName: `${name} raw`, iterations: 16, warmupIterations: 0, fn: () => sleep(ms) },
     ];
-    const report = await runBench({ title: 'pairs self test', outDir, log: () => undefined, cases: [...cases('fast', 1), ...cases('slow', 8)] });
+    const report = await fourRounds('pairs self test', [...cases('fast', 1), ...cases('slow', 8)]);
     const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
     // Each against its own raw row (same speed): about 1. Against the group's first baseline, slow would be far below.
     for (const name of ['fast', 'slow']) {
@@ -201,6 +190,12 @@ describe('runBench', () => {
       expect(byName[name]!.vsBaseline!.opsPerSecRounds).toHaveLength(4);
     }
     expect(byName['slow raw']!.vsBaseline!.opsPerSec).toBe(1);
+  });
+
+  it('gives the median and quartiles of per-round figures in any order, and nothing for none', () => {
+    expect(quartiles([4, 1, 3, 2])).toEqual({ median: 2.5, q1: 1.75, q3: 3.25 });
+    expect(quartiles([])).toBeUndefined();
+    expect(quartiles(undefined)).toBeUndefined();
   });
 
   it('formats an empty group without crashing', () => {

@@ -10,7 +10,7 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { defineScript } from '@x/lua-scripts';
-import { corkForTick, percentile, runBench, type BenchCase, type BenchReport } from '@x/tooling/bench';
+import { corkForTick, quartiles, runBench, type BenchCase, type BenchReport } from '@x/tooling/bench';
 import { connectClient, resolveRedis } from '@x/tooling/redis';
 import { createRedisAdapter, type RedisAdapter } from '../src/index.js';
 
@@ -90,10 +90,8 @@ function printOverhead(report: BenchReport): void {
     const base = rows.find((r) => r.baseline);
     const ours = rows.find((r) => !r.baseline);
     if (!base?.opsPerSec || !ours?.opsPerSec) continue;
-    const added = ours.vsBaseline?.addedCpuUsRounds?.slice().sort((a, b) => a - b);
-    const cpu = added && added.length > 0
-      ? `${percentile(added, 0.5).toFixed(2).padStart(6)} µs  (${percentile(added, 0.25).toFixed(2)} to ${percentile(added, 0.75).toFixed(2)})`
-      : 'n/a';
+    const added = quartiles(ours.vsBaseline?.addedCpuUsRounds);
+    const cpu = added ? `${added.median.toFixed(2).padStart(6)} µs  (${added.q1.toFixed(2)} to ${added.q3.toFixed(2)})` : 'n/a';
     console.log(`  ${group.padEnd(46)} ${((ours.opsPerSec / base.opsPerSec) * 100).toFixed(0).padStart(4)} %   ${cpu}`);
   }
 }

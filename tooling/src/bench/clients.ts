@@ -10,7 +10,7 @@ import { createClient } from 'redis';
 import { resolveRedis, type RedisClient } from '../redis/index.js';
 import { connectIoClient } from '../redis/io-clients.js';
 import { isQuick, runBench } from './runner.js';
-import { percentile } from './stats.js';
+import { quartiles } from './stats.js';
 import type { BenchCase, BenchReport } from './types.js';
 import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
 
@@ -138,31 +138,32 @@ export function printClientOverhead(report: BenchReport, ops: string[], concurre
     if (!base?.opsPerSec || !ours?.opsPerSec || !base.latencyMs || !ours.latencyMs) return undefined;
     // The median of the per-round ratios (both rows measured in the same short slices, alternating):
     // a slow spell of the machine lands on both sides of a round's ratio; the ratio of totals is the fallback.
-    const rounds = ours.vsBaseline?.opsPerSecRounds?.slice().sort((a, b) => a - b);
-    const cpuRounds = ours.vsBaseline?.addedCpuUsRounds?.slice().sort((a, b) => a - b);
-    const spread = rounds && rounds.length >= 4 ? `${percentile(rounds, 0.25).toFixed(2)}-${percentile(rounds, 0.75).toFixed(2)}` : '';
+    const opsRounds = ours.vsBaseline?.opsPerSecRounds;
+    // CPU this process spent per operation beyond the raw client's: the median over the rounds of the
+    // difference within one round (a collection of one row's garbage in the other's slice moves single rounds).
+    const cpuRounds = ours.vsBaseline?.addedCpuUsRounds;
+    const share = quartiles(opsRounds);
+    const added = quartiles(cpuRounds);
+    const iqr = (q: { q1: number; q3: number } | undefined, digits: number, n = 0) =>
+      q && n >= 4 ? `${q.q1.toFixed(digits)}-${q.q3.toFixed(digits)}` : '';
     return {
-      ops: rounds && rounds.length > 0 ? percentile(rounds, 0.5) : ours.opsPerSec / base.opsPerSec,
-      spread,
+      ops: share?.median ?? ours.opsPerSec / base.opsPerSec,
+      spread: iqr(share, 2, opsRounds?.length),
       p50: ours.latencyMs.p50 / base.latencyMs.p50,
       p99: ours.latencyMs.p99 / base.latencyMs.p99,
       // What the package adds per operation, in µs of the run's time (64 callers share it).
       addedUs: 1e6 / ours.opsPerSec - 1e6 / base.opsPerSec,
-      // CPU this process spent per operation beyond the raw client's: the median over the rounds of the
-      // difference within one round (a collection of one row's garbage in the other's slice moves single rounds).
-      addedCpuUs: cpuRounds && cpuRounds.length > 0 ? percentile(cpuRounds, 0.5) : ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined,
-      cpuSpread: cpuRounds && cpuRounds.length >= 4 ? `${percentile(cpuRounds, 0.25).toFixed(1)}-${percentile(cpuRounds, 0.75).toFixed(1)}` : '',
+      addedCpuUs: added?.median ?? (ours.cpuUsPerOp !== undefined && base.cpuUsPerOp !== undefined ? ours.cpuUsPerOp - base.cpuUsPerOp : undefined),
+      cpuSpread: iqr(added, 1, cpuRounds?.length),
       rawCpuUs: base.cpuUsPerOp,
-      opsRounds: ours.vsBaseline?.opsPerSecRounds,
-      cpuRounds: ours.vsBaseline?.addedCpuUsRounds,
+      opsRounds,
+      cpuRounds,
     };
   };
   // ioredis over node-redis, round by round (all four rows of an operation alternate in the same rounds),
   // the median over the rounds; the ratio of the two medians when the rounds are not there.
   const paired = (io: number[] | undefined, node: number[] | undefined, fallback: number | undefined) =>
-    io && node && io.length === node.length && io.length > 0
-      ? percentile(io.map((x, r) => x / node[r]!).sort((a, b) => a - b), 0.5)
-      : fallback;
+    (io && node && io.length === node.length ? quartiles(io.map((x, r) => x / node[r]!))?.median : undefined) ?? fallback;
   const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(2));
   const us = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
   const lines = [

@@ -24,6 +24,13 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return low + (sorted[upper]! - low) * (rank - lower);
 }
 
+/** Median and quartiles of per-round figures (in any order); undefined when there are none. */
+export function quartiles(values: readonly number[] | undefined): { median: number; q1: number; q3: number } | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const sorted = Float64Array.from(values).sort();
+  return { median: percentile(sorted, 0.5), q1: percentile(sorted, 0.25), q3: percentile(sorted, 0.75) };
+}
+
 export function summarize(samples: ArrayLike<number>): Summary {
   const sorted = Float64Array.from(samples).sort();
   let total = 0;
