@@ -176,6 +176,13 @@ describe('lock/*.lua on a real standalone Redis', () => {
       await expect(acquire(k, 'a', 1000, 1000, 2, { inbox: 'a:b' })).rejects.toThrow(/inbox/);
       await expect(run(lock.acquire, keysOf(k), ['a', 1000, 1000, 0, 5000, 3000, k.channel, 'DEL', 'i'])).rejects.toThrow(/PUBLISH or SPUBLISH/);
       expect(Number(await call('EXISTS', k.lock, k.fence, k.queue, k.waiters))).toBe(0);
+      // ttlMs and fenceTtlMs reach Redis as sent, so only plain integer text that PX takes passes
+      // (a fence TTL Redis refused after the lock was taken would leave a lock without a token).
+      for (const bad of ['1e3', '007', '1.5', '+5', ' 5', '1234567890123456', '']) {
+        await expect(acquire(k, 'a', 1000, bad as unknown as number)).rejects.toThrow(/ttlMs and fenceTtlMs must be positive integers/);
+        await expect(acquire(k, 'a', bad as unknown as number, 1000)).rejects.toThrow(/ttlMs and fenceTtlMs must be positive integers/);
+      }
+      expect(Number(await call('EXISTS', k.lock, k.fence, k.queue, k.waiters))).toBe(0);
       // Foreign data of another type under the lock key is never overwritten.
       await call('HSET', k.lock, 'something', 'else');
       await expect(acquire(k, 'a')).rejects.toThrow(/WRONGTYPE/);
@@ -288,6 +295,20 @@ describe('lock/*.lua on a real standalone Redis', () => {
       await acquire(k, 'a');
       await expect(release(k, 'a', 'DEL')).rejects.toThrow(/PUBLISH or SPUBLISH/);
       expect(Number(await call('EXISTS', k.lock))).toBe(1);
+    });
+
+    it('refuses a fenceTtlMs that is not plain positive integer text, before writing (release and refresh)', async () => {
+      const k = names();
+      await acquire(k, 'holder');
+      await acquire(k, 'w1', 10_000, 60_000, 2);
+      const fence = await call('GET', k.fence);
+      for (const bad of ['1e3', '007', '0', '-1', '1.5', '1234567890123456']) {
+        await expect(run(lock.release, keysOf(k), ['holder', bad, k.channel, 'PUBLISH'])).rejects.toThrow(/fenceTtlMs must be a positive integer/);
+        await expect(run(lock.queueRefresh, keysOf(k), [5000, bad, k.channel, 'PUBLISH', 'w1'])).rejects.toThrow(/fenceTtlMs must be positive integers/);
+      }
+      expect(await call('GET', k.lock)).toBe('holder');
+      expect(await call('GET', k.fence)).toBe(fence);
+      expect(await queued(k)).toEqual(['w1']);
     });
   });
 

@@ -9,7 +9,6 @@
 -- owner token with the waiter's grant lease, its fencing token is minted, and "<owner>:<token>"
 -- is published on the waiter's channel. No round trip of the waiter is needed.
 -- Include with: --!include include/lock-queue.lua
---!include include/time.lua
 --!include include/lock-fence.lua
 
 -- At most this many expired entries are dropped per call (a bound on one script's run time).
@@ -40,35 +39,43 @@ local function lock_queue_remove(queue_key, waiters_key, owner)
   redis.call('HDEL', waiters_key, owner)
 end
 
--- The first waiter whose entry has not expired (expired ones before it are dropped), its grant
--- lease (decimal text) and its inbox, or nil.
-local function lock_queue_head(queue_key, waiters_key, now_ms)
+-- Takes the first waiter whose entry has not expired off the queue (expired ones before it are
+-- dropped) and returns it, its grant lease (decimal text) and its inbox; nil when none is left.
+-- Every caller hands the lock to the waiter it returns, so it leaves the queue here (ZPOPMIN:
+-- one call where reading the head and removing it took two).
+local function lock_queue_pop(queue_key, waiters_key, now_ms)
   for _ = 1, LOCK_QUEUE_MAX_SKIP do
-    local head = redis.call('ZRANGE', queue_key, '0', '0')[1]
+    local head = redis.call('ZPOPMIN', queue_key)[1]
     if not head then
       return nil
     end
     local entry = redis.call('HGET', waiters_key, head) or ''
+    redis.call('HDEL', waiters_key, head)
     local expires, lease, inbox = string.match(entry, '^(%d+):(%d+):(.*)$')
     if expires and tonumber(expires) > now_ms then
       return head, lease, inbox
     end
-    lock_queue_remove(queue_key, waiters_key, head)
   end
   return nil
 end
 
+-- Hands the (free) lock to `head`, a waiter just taken off the queue (lock_queue_pop), with its
+-- grant lease, and announces it on its inbox. now_us, now_text: the server clock
+-- (lock_clock_us), read once per script; fence_ttl_text: the fencing counter's TTL in ms
+-- (integer text).
+local function lock_queue_hand(lock_key, fence_key, head, lease, inbox, now_us, now_text, fence_ttl_text, channel, publish_command)
+  redis.call('SET', lock_key, head, 'PX', lease)
+  local _, token_text = lock_mint_fence(fence_key, fence_ttl_text, now_us, now_text)
+  redis.call(publish_command, channel .. ':' .. inbox, head .. ':' .. token_text)
+end
+
 -- Hands the (free) lock to the first live waiter and announces it; returns its owner token, or
--- nil (nothing written) when nobody waits. now_us: the server clock (lock_clock_us), read once
--- per script.
-local function lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
-  local head, lease, inbox = lock_queue_head(queue_key, waiters_key, math.floor(now_us / 1000))
+-- nil (nothing written but expired entries dropped) when nobody live waits.
+local function lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, now_text, fence_ttl_text, channel, publish_command)
+  local head, lease, inbox = lock_queue_pop(queue_key, waiters_key, math.floor(now_us / 1000))
   if not head then
     return nil
   end
-  lock_queue_remove(queue_key, waiters_key, head)
-  redis.call('SET', lock_key, head, 'PX', lease)
-  local _, token_text = lock_mint_fence(fence_key, fence_ttl_ms, now_us)
-  redis.call(publish_command, channel .. ':' .. inbox, head .. ':' .. token_text)
+  lock_queue_hand(lock_key, fence_key, head, lease, inbox, now_us, now_text, fence_ttl_text, channel, publish_command)
   return head
 end

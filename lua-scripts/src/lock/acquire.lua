@@ -5,8 +5,8 @@
 -- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
 -- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] owner: the acquisition's random owner token (the holder's own token to re-enter)
--- ARGV[2] ttlMs: lease length in milliseconds
--- ARGV[3] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
+-- ARGV[2] ttlMs: lease length in milliseconds (plain integer text, as PX takes it: no sign, leading zero or exponent)
+-- ARGV[3] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds (plain integer text)
 -- ARGV[4] mode: "0" try (never queue), "1" re-enter only (never take a free lock), "2" wait (queue when held)
 -- ARGV[5] entryTtlMs: lease of the caller's queue entry in milliseconds
 -- ARGV[6] grantLeaseMs: the lease the lock gets when it is handed to the caller from the queue
@@ -27,8 +27,6 @@ local fence_key = KEYS[2]
 local queue_key = KEYS[3]
 local waiters_key = KEYS[4]
 local owner = ARGV[1]
-local ttl_ms = tonumber(ARGV[2])
-local fence_ttl_ms = tonumber(ARGV[3])
 local mode = ARGV[4]
 local entry_ttl_ms = tonumber(ARGV[5])
 local grant_lease_ms = tonumber(ARGV[6])
@@ -36,7 +34,9 @@ local channel = ARGV[7]
 local publish_command = ARGV[8]
 local inbox = ARGV[9]
 
-if not string.match(ARGV[2], '^%d+$') or ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
+-- Both are sent as given (no number formatting on the hot path), so both must be plain positive
+-- integer text that Redis takes as a PX (no sign, leading zero, exponent or fraction; < 10^15).
+if not ARGV[3] or #ARGV[2] > 15 or #ARGV[3] > 15 or not string.match(ARGV[2] .. ':' .. ARGV[3], '^[1-9]%d*:[1-9]%d*$') then
   return redis.error_reply('ERR lock/acquire: ttlMs and fenceTtlMs must be positive integers')
 end
 if not entry_ttl_ms or entry_ttl_ms <= 0 or not grant_lease_ms or grant_lease_ms <= 0 or grant_lease_ms % 1 ~= 0 then
@@ -53,17 +53,22 @@ if mode == '2' and (not inbox or inbox == '' or string.find(inbox, ':', 1, true)
 end
 local reenter = mode == '1'
 
--- The common case first: a free lock nobody waits for is taken in one call (NX: any existing key
--- stays; GET returns the holder when it is taken). GET fails with WRONGTYPE on a key of another
--- type, and SET ... GET then writes nothing: foreign data is never overwritten.
+-- The common cases first, in one call: a held lock answers with its holder, a free one is taken
+-- (NX: an existing key stays; GET returns the holder). GET fails with WRONGTYPE on a key of
+-- another type, and SET ... GET then writes nothing: foreign data is never overwritten. A lock
+-- taken that way goes back when someone waits (its holder's lease ran out before a hand-off):
+-- the queue decides below.
 local current
-if not reenter and redis.call('EXISTS', queue_key) == 0 then
+if reenter then
+  current = redis.call('GET', lock_key)
+else
   current = redis.call('SET', lock_key, owner, 'NX', 'PX', ARGV[2], 'GET')
   if not current then
-    return { 1, (lock_mint_fence(fence_key, fence_ttl_ms)) }
+    if redis.call('EXISTS', queue_key) == 0 then
+      return { 1, (lock_mint_fence(fence_key, ARGV[3])) }
+    end
+    redis.call('DEL', lock_key)
   end
-else
-  current = redis.call('GET', lock_key)
 end
 if current == owner then
   redis.call('PEXPIRE', lock_key, ARGV[2])
@@ -71,7 +76,7 @@ if current == owner then
     return { 2, 0 }
   end
   lock_queue_remove(queue_key, waiters_key, owner)
-  return { 1, (lock_mint_fence(fence_key, fence_ttl_ms)) }
+  return { 1, (lock_mint_fence(fence_key, ARGV[3])) }
 end
 if reenter then
   if current then
@@ -80,18 +85,20 @@ if reenter then
   return { -1, 0 }
 end
 
-local now_us = lock_clock_us()
+local now_us, now_text = lock_clock_us()
 local now_ms = math.floor(now_us / 1000)
 if not current then
   -- Free, with a queue: the holder's lease ran out before anyone handed the lock on. The first
   -- live waiter gets it; that is the caller when it is first (or nobody live is left).
-  local head = lock_queue_head(queue_key, waiters_key, now_ms)
+  local head, lease, head_inbox = lock_queue_pop(queue_key, waiters_key, now_ms)
   if not head or head == owner then
-    lock_queue_remove(queue_key, waiters_key, owner)
+    if not head then
+      lock_queue_remove(queue_key, waiters_key, owner)
+    end
     redis.call('SET', lock_key, owner, 'PX', ARGV[2])
-    return { 1, (lock_mint_fence(fence_key, fence_ttl_ms, now_us)) }
+    return { 1, (lock_mint_fence(fence_key, ARGV[3], now_us, now_text)) }
   end
-  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
+  lock_queue_hand(lock_key, fence_key, head, lease, head_inbox, now_us, now_text, ARGV[3], channel, publish_command)
 end
 if mode == '2' then
   lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_ms, grant_lease_ms, inbox)

@@ -5,7 +5,7 @@
 -- KEYS[3] queueKey: zset, waiting owner tokens by arrival (see include/lock-queue.lua)
 -- KEYS[4] waitersKey: hash, waiting owner token -> "<entry expiry ms>:<grant lease ms>:<inbox>"
 -- ARGV[1] entryTtlMs: the new lease of each entry still queued, in milliseconds
--- ARGV[2] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds
+-- ARGV[2] fenceTtlMs: how long the fencing counter outlives the last acquisition, in milliseconds (plain integer text)
 -- ARGV[3] channel: a hand-off is announced on "<channel>:<inbox of the waiter>"
 -- ARGV[4] publishCommand: "PUBLISH" (standalone, sentinel) or "SPUBLISH" (cluster: sharded pub/sub)
 -- ARGV[5...] owners: the owner tokens of the waiters to refresh (at least one)
@@ -19,11 +19,11 @@ local fence_key = KEYS[2]
 local queue_key = KEYS[3]
 local waiters_key = KEYS[4]
 local entry_ttl_ms = tonumber(ARGV[1])
-local fence_ttl_ms = tonumber(ARGV[2])
 local channel = ARGV[3]
 local publish_command = ARGV[4]
 
-if not entry_ttl_ms or entry_ttl_ms <= 0 or not fence_ttl_ms or fence_ttl_ms <= 0 then
+if not entry_ttl_ms or entry_ttl_ms <= 0 or not ARGV[2] or #ARGV[2] > 15
+  or not string.match(ARGV[2], '^[1-9]%d*$') then
   return redis.error_reply('ERR lock/queue-refresh: entryTtlMs and fenceTtlMs must be positive integers')
 end
 if publish_command ~= 'PUBLISH' and publish_command ~= 'SPUBLISH' then
@@ -33,7 +33,7 @@ if #ARGV < 5 then
   return redis.error_reply('ERR lock/queue-refresh: owners must not be empty')
 end
 
-local now_us = lock_clock_us()
+local now_us, now_text = lock_clock_us()
 local now_ms = math.floor(now_us / 1000)
 local refreshed = false
 for i = 5, #ARGV do
@@ -48,7 +48,7 @@ if refreshed then
   lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
 end
 if redis.call('EXISTS', lock_key) == 0 then
-  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, fence_ttl_ms, channel, publish_command)
+  lock_queue_grant(lock_key, fence_key, queue_key, waiters_key, now_us, now_text, ARGV[2], channel, publish_command)
 end
 
 local current = redis.call('GET', lock_key)

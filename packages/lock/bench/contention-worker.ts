@@ -10,8 +10,10 @@ import { Redlock } from '@sesamecare-oss/redlock';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { Mutex } from 'redis-semaphore';
+import { lock as lockScripts } from '@x/lua-scripts';
 import { createRedisAdapter } from '@x/redis-adapter';
 import { createLock, type Lock } from '../dist/index.js';
+import { HAND_OFF, JOIN } from './floor-scripts.js';
 
 const url = process.argv[2]!;
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -27,30 +29,18 @@ const redlock = new Redlock([io], { retryCount: -1 });
 redlock.on('error', () => undefined);
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 const releaseSha = String(await node.sendCommand(['SCRIPT', 'LOAD', RELEASE]));
-/**
- * The least one script call of any correct fair hand-off does on Redis 7.0 (which has no
- * compare-and-set command): check the caller owns the lock, make the next waiter the owner
- * with a lease, mint its fencing token, announce it. Replies with PUBLISH's receiver count.
- */
-const HAND_OFF = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-local token = redis.call('INCR', KEYS[2])
-return redis.call('PUBLISH', ARGV[4], ARGV[2] .. ':' .. token)`;
 const handOffSha = String(await node.sendCommand(['SCRIPT', 'LOAD', HAND_OFF]));
-/**
- * The least a waiter's `acquire()` does on a held lock of a queued lock: one script call that
- * sees the lock held and records the caller as waiting (one hash field per worker, so it stays small).
- */
-const JOIN = `if redis.call('GET', KEYS[1]) then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
-return 1`;
 const joinSha = String(await node.sendCommand(['SCRIPT', 'LOAD', JOIN]));
 /** How long after the end a relay worker waits for the baton's last round before it stops anyway. */
 const FINISH_GRACE_MS = 2000;
+/** The lock's defaults that the bare client passes as @x/lock does: fence TTL (a day) and queue entry lease. */
+const BARE_FENCE_TTL_MS = '86400000';
+const BARE_ENTRY_TTL_MS = '6000';
 /** How long the raw baseline sleeps between SET NX tries (redis-semaphore's default retry interval). */
 const RAW_RETRY_MS = 10;
 
 interface Command {
-  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined';
+  contender: 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined' | 'bare';
   /** This worker's place in the round-robin of the relay, and the number of workers. */
   index: number;
   processes: number;
@@ -65,7 +55,7 @@ interface Command {
  * The floor of any fair hand-off between processes, with no lock at all: a baton passed
  * round-robin by PUBLISH on each worker's own channel. Each worker holds it for the critical
  * section and passes it on; past the end it passes it once more and stops. `scripted`: the
- * baton is passed by the {@link HAND_OFF} script instead (the floor of a scripted fair lock);
+ * baton is passed by the {@link HAND_OFF} script (bench/floor-scripts.ts) instead (the floor of a scripted fair lock);
  * `joined`: by that script, followed by one {@link JOIN} call (the floor of a queued lock, whose
  * waiters say they wait).
  */
@@ -124,8 +114,54 @@ async function relay(c: Command) {
   say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system });
 }
 
+/**
+ * @x/lock's own acquire and release scripts (the same keys, arguments and inbox channel), driven
+ * by a bare client: EVALSHA through node-redis, the hand-off read straight off the subscriber.
+ * Against `xlock` it splits the hand-off into what the scripts cost and what the package's
+ * client path costs.
+ */
+async function bare(c: Command) {
+  const acquiredAt: number[] = [];
+  const releasedAt: number[] = [];
+  const tag = `{${c.name}}`;
+  const keys = [`${tag}:lock`, `${tag}:fence`, `${tag}:queue`, `${tag}:waiters`];
+  const channel = `${tag}:released`;
+  const inbox = randomBytes(6).toString('hex');
+  for (const s of [lockScripts.acquire, lockScripts.release]) await node.sendCommand(['SCRIPT', 'LOAD', s.source]);
+  const sub = node.duplicate();
+  sub.on('error', () => undefined);
+  await sub.connect();
+  let granted: ((owner: string) => void) | undefined;
+  await sub.subscribe(`${channel}:${inbox}`, (message) => granted?.(message.slice(0, message.lastIndexOf(':'))));
+  let attempts = 0;
+  const acquire = async (owner: string) => {
+    const handed = new Promise<void>((resolve) => (granted = (to) => to === owner && resolve()));
+    attempts++;
+    const reply = (await node.sendCommand(
+      ['EVALSHA', lockScripts.acquire.sha1, '4', ...keys, owner, String(c.ttlMs), BARE_FENCE_TTL_MS, '2', BARE_ENTRY_TTL_MS, String(c.ttlMs), channel, 'PUBLISH', inbox],
+    )) as [number, number];
+    if (reply[0] !== 1) await handed;
+  };
+  await sleep(Math.max(0, c.startAt - epochNow()));
+  const cpuBefore = process.cpuUsage();
+  const endAt = c.startAt + c.durationMs;
+  while (epochNow() < endAt) {
+    const owner = randomBytes(16).toString('hex');
+    await acquire(owner);
+    acquiredAt.push(epochNow());
+    if (c.holdMs > 0) await sleep(c.holdMs);
+    else await yieldToLoop();
+    releasedAt.push(epochNow());
+    await node.sendCommand(['EVALSHA', lockScripts.release.sha1, '4', ...keys, owner, BARE_FENCE_TTL_MS, channel, 'PUBLISH']);
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  await sub.close();
+  say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system, attempts });
+}
+
 async function run(c: Command) {
   if (c.contender === 'relay' || c.contender === 'scripted' || c.contender === 'joined') return relay(c);
+  if (c.contender === 'bare') return bare(c);
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
   let rawAttempts = 0;

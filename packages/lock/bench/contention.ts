@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { percentile } from '@x/tooling/bench';
 
-export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined';
+export type ContenderId = 'xlock' | 'semaphore' | 'redlock' | 'raw' | 'relay' | 'scripted' | 'joined' | 'bare';
 
 export const CONTENDER_NAMES: Record<ContenderId, string> = {
   xlock: '@x/lock',
@@ -18,6 +18,7 @@ export const CONTENDER_NAMES: Record<ContenderId, string> = {
   relay: 'fair floor: PUBLISH relay',
   scripted: 'fair floor: scripted hand-off',
   joined: 'fair floor: hand-off + join',
+  bare: "@x/lock's scripts, bare client",
 };
 
 interface WorkerReport {
@@ -35,7 +36,7 @@ export interface ContentionRun {
   processes: number;
   acquisitions: number;
   perSecond: number;
-  /** Acquire calls per acquisition (xlock: its attempts; raw: SET NX tries; peers: script calls minus one release each). */
+  /** Acquire calls per acquisition (xlock: its attempts; raw: SET NX tries; bare: acquire script calls; peers: script calls minus one release each). */
   acquireCalls: number;
   /** Every command the server ran for clients (INFO commandstats, scripts counted once), per acquisition. */
   commandsPerAcquisition: number;
@@ -206,7 +207,7 @@ function summarise(
     // hand-off script) that passes it on, and for `joined` the join call after it.
     acquireCalls = contender === 'joined' ? 1 : 0;
     commands = contender === 'joined' ? 2 : 1;
-  } else if (contender === 'raw') {
+  } else if (contender === 'raw' || contender === 'bare') {
     acquireCalls = reports.reduce((n, r) => n + (r.attempts ?? 0), 0) / acquisitions;
     commands = acquireCalls + 1;
   } else if (contender === 'semaphore') {

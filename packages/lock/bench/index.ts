@@ -288,13 +288,13 @@ const contentionMs = quick ? 1000 : 3000;
 const contentionRounds = quick ? 1 : 2;
 const CONTENTION_TTL_MS = 400;
 /**
- * redlock is left out of the contention runs by default (`X_LOCK_BENCH_CONTENDERS=xlock,semaphore,redlock,raw,relay,scripted,joined`
+ * redlock is left out of the contention runs by default (`X_LOCK_BENCH_CONTENDERS=xlock,semaphore,redlock,raw,relay,scripted,joined,bare`
  * adds it): with its default 200 ms retry delay it starves workers (max/min counts in the hundreds), and in
  * one 4-process run a worker stayed in its retry loop for minutes, stalling the whole bench.
  */
 /** The critical section: a timer of this many ms (`X_LOCK_BENCH_HOLD_MS`, default 1), or one event-loop turn for 0. */
 const holdMs = Number(process.env.X_LOCK_BENCH_HOLD_MS ?? 1);
-const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,raw,relay,scripted,joined').split(',') as ContenderId[];
+const contenderIds = (process.env.X_LOCK_BENCH_CONTENDERS ?? 'xlock,semaphore,raw,relay,scripted,joined,bare').split(',') as ContenderId[];
 
 let report: Awaited<ReturnType<typeof runBench>> | undefined;
 let contention: ContentionRun[] = [];

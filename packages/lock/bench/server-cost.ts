@@ -6,11 +6,14 @@
 // Per hand-off, side by side on one server:
 // - @x/lock: two real locks on two adapters (two inboxes) pass one lock name back and forth:
 //   the next holder's acquire joins the queue, the holder's release grants it and publishes to
-//   the waiter's inbox (a subscribed connection, so the delivery is counted too);
+//   the waiter's inbox (a subscribed connection, so the delivery is counted too); and one
+//   acquire + release with nobody waiting (the uncontended case, most locks most of the time);
 // - redis-semaphore's Mutex: one successful acquire (SET NX) + its release, and apart from it one
 //   failed try (the polling a contended acquire adds; the contention bench shows how many per
 //   acquisition);
 // - raw SET NX PX + a release script;
+// - the contention bench's "hand-off + join" floor: its two scripts (bench/floor-scripts.ts), the
+//   least a fair queued lock's two calls per acquisition do;
 // - the fair floor: one PUBLISH to a subscribed channel.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -24,6 +27,7 @@ import { Mutex } from 'redis-semaphore';
 import { getFreePort, requireRedisServer, waitUntil } from '@x/tooling/redis';
 import { createRedisAdapter } from '@x/redis-adapter';
 import { createLock } from '../dist/index.js';
+import { HAND_OFF, JOIN } from './floor-scripts.js';
 
 const exec = promisify(execFile);
 /** Hand-offs per measured window (after a warm-up of the same kind). */
@@ -92,6 +96,9 @@ export async function measureServerCost(): Promise<ServerCost[] | undefined> {
       [next, after] = [after, next];
     });
     await held.release();
+    await measure('@x/lock: acquire + release, nobody waiting', async () => {
+      await (await lockA.acquire()).release();
+    });
     await lockA.close();
     await lockB.close();
     await other.close();
@@ -121,6 +128,18 @@ export async function measureServerCost(): Promise<ServerCost[] | undefined> {
     await sub.connect();
     let heard = 0;
     await sub.subscribe('cost:relay', () => void heard++);
+
+    const handOffSha = String(await node.sendCommand(['SCRIPT', 'LOAD', HAND_OFF]));
+    const joinSha = String(await node.sendCommand(['SCRIPT', 'LOAD', JOIN]));
+    await node.sendCommand(['SET', 'cost:floor', 'w0', 'PX', '30000']);
+    let holderIndex = 0;
+    await measure('fair floor: hand-off + join scripts (the contention floor, per acquisition)', async (i) => {
+      const next = `w${holderIndex + 1}`;
+      await node.sendCommand(['EVALSHA', joinSha, '2', 'cost:floor', 'cost:floor:waiters', next, String(i)]);
+      const receivers = Number(await node.sendCommand(['EVALSHA', handOffSha, '2', 'cost:floor', 'cost:floor:fence', `w${holderIndex}`, next, '30000', 'cost:relay']));
+      if (receivers !== 1) throw new Error(`the floor hand-off reached ${receivers} subscribers`);
+      holderIndex++;
+    });
     await measure('fair floor: PUBLISH to a subscribed connection', async () => {
       await node.publish('cost:relay', '1');
     });
