@@ -261,6 +261,25 @@ describe('lock/*.lua on a real standalone Redis', () => {
       }
     });
 
+    it('leaves both queue keys outliving every entry a join writes (a new queue, one that ran short, one with time to spare)', async () => {
+      const k = names();
+      await acquire(k, 'holder');
+      const ttls = async () => [Number(await call('PTTL', k.queue)), Number(await call('PTTL', k.waiters))];
+      await acquire(k, 'w1', 10_000, 60_000, 2, { entryTtlMs: 5000 });
+      for (const t of await ttls()) expect(t).toBeGreaterThan(9000); // a new queue: twice the entry lease
+      // Ran short of one entry lease: the next join sets both again.
+      await call('PEXPIRE', k.queue, 1000);
+      await call('PEXPIRE', k.waiters, 1000);
+      await acquire(k, 'w2', 10_000, 60_000, 2, { entryTtlMs: 5000 });
+      for (const t of await ttls()) expect(t).toBeGreaterThan(9000);
+      // More than one entry lease left: a join leaves the TTLs (no PEXPIRE per join under contention).
+      await call('PEXPIRE', k.queue, 60_000);
+      await call('PEXPIRE', k.waiters, 60_000);
+      await acquire(k, 'w3', 10_000, 60_000, 2, { entryTtlMs: 5000 });
+      for (const t of await ttls()) expect(t).toBeGreaterThan(50_000);
+      expect(await queued(k)).toEqual(['w1', 'w2', 'w3']);
+    });
+
     it('skips waiters whose entry expired (a dead process) and drops them', async () => {
       const k = names();
       await acquire(k, 'holder');

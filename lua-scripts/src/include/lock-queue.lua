@@ -4,7 +4,8 @@
 --   that stops refreshing its entry (it died, lost its network) is skipped once the entry expired.
 --   <inbox> names the channel of the waiter's process: "<channel>:<inbox>" (same hash tag, so the
 --   same shard on a cluster); a hand-off wakes that process only.
--- Both keys expire (twice the entry lease after the last join or refresh) once nobody waits.
+-- Both keys expire once nobody waits: each join or refresh leaves them at least one entry lease
+-- (a new queue, a refresh and a join finding less set twice the entry lease).
 -- A free lock is handed to the first live waiter directly: the lock key is set to that waiter's
 -- owner token with the waiter's grant lease, its fencing token is minted, and "<owner>:<token>"
 -- is published on the waiter's channel. No round trip of the waiter is needed.
@@ -31,7 +32,12 @@ local function lock_queue_join(queue_key, waiters_key, owner, now_ms, entry_ttl_
   -- NX: a waiter already queued keeps its place.
   redis.call('ZADD', queue_key, 'NX', seq, owner)
   redis.call('HSET', waiters_key, owner, string.format('%.0f:%d:', now_ms + entry_ttl_ms, grant_lease_ms) .. inbox)
-  lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
+  -- The two keys always get their TTL together, so they outlive this entry while the queue's
+  -- TTL is at least its lease: a new queue gets one, a queue already there only when it has run
+  -- short (joins come every hand-off under contention; refreshes renew it every few seconds).
+  if not last[2] or redis.call('PTTL', queue_key) < entry_ttl_ms then
+    lock_queue_expire(queue_key, waiters_key, entry_ttl_ms)
+  end
 end
 
 local function lock_queue_remove(queue_key, waiters_key, owner)

@@ -57,7 +57,7 @@ const workerFile = fileURLToPath(new URL('./contention-worker.ts', import.meta.u
 class Worker {
   readonly child: ChildProcess;
   readonly #lines: string[] = [];
-  #waiting: ((line: string) => void) | undefined;
+  #waiting: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined;
   stderr = '';
 
   constructor(url: string) {
@@ -72,17 +72,25 @@ class Worker {
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const waiting = this.#waiting;
       this.#waiting = undefined;
-      if (waiting) waiting(line);
+      if (waiting) waiting.resolve(line);
       else this.#lines.push(line);
+    });
+    // One listener for the worker's life (one per next() call passed Node's limit of ten).
+    this.child.once('exit', (code) => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.reject(new Error(`contention worker exited (${code}): ${this.stderr}`));
     });
   }
 
   next(): Promise<string> {
     const line = this.#lines.shift();
     if (line !== undefined) return Promise.resolve(line);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return Promise.reject(new Error(`contention worker exited (${this.child.exitCode ?? this.child.signalCode}): ${this.stderr}`));
+    }
     return new Promise((resolve, reject) => {
-      this.#waiting = resolve;
-      this.child.once('exit', (code) => reject(new Error(`contention worker exited (${code}): ${this.stderr}`)));
+      this.#waiting = { resolve, reject };
     });
   }
 
