@@ -286,6 +286,8 @@ const notes = [
 const processCounts = (process.env.X_LOCK_BENCH_PROCESSES ?? (quick ? '2,8' : '2,4,8,16')).split(',').map(Number);
 const contentionMs = quick ? 1000 : 3000;
 const contentionRounds = quick ? 1 : 2;
+/** Each contender's unmeasured warm-up on fresh workers (JIT), before the measured rounds. */
+const contentionWarmupMs = quick ? 300 : 2000;
 const CONTENTION_TTL_MS = 400;
 /**
  * redlock is left out of the contention runs by default (`X_LOCK_BENCH_CONTENDERS=xlock,semaphore,redlock,raw,relay,scripted,joined,bare`
@@ -308,11 +310,11 @@ try {
     console.log(
       `\nContention: ${processCounts.join(', ')} processes, one lock (TTL ${CONTENTION_TTL_MS} ms), each looping acquire -> ` +
         `${holdMs > 0 ? `a ${holdMs} ms timer` : 'one event-loop turn'} -> release for ${contentionMs / 1000} s; ` +
-        `${contentionRounds} round(s), order alternating:`,
+        `each contender first warmed up for ${contentionWarmupMs / 1000} s on fresh workers, then ${contentionRounds} round(s), order alternating:`,
     );
     contention = await runContention(
       redis.url,
-      { processCounts, durationMs: contentionMs, rounds: contentionRounds, ttlMs: CONTENTION_TTL_MS, holdMs, contenders: contenderIds },
+      { processCounts, durationMs: contentionMs, warmupMs: contentionWarmupMs, rounds: contentionRounds, ttlMs: CONTENTION_TTL_MS, holdMs, contenders: contenderIds },
       (line) => console.log(line),
     );
   }
