@@ -12,7 +12,7 @@ import { createClient } from 'redis';
 import { Mutex } from 'redis-semaphore';
 import { lock as lockScripts } from '@x/lua-scripts';
 import { createRedisAdapter } from '@x/redis-adapter';
-import { createLock, type Lock } from '../dist/index.js';
+import { createLock, DEFAULT_PREFIX, lockKeys, type Lock } from '../dist/index.js';
 import { HAND_OFF, JOIN } from './floor-scripts.js';
 
 const url = process.argv[2]!;
@@ -123,9 +123,9 @@ async function relay(c: Command) {
 async function bare(c: Command) {
   const acquiredAt: number[] = [];
   const releasedAt: number[] = [];
-  const tag = `{${c.name}}`;
-  const keys = [`${tag}:lock`, `${tag}:fence`, `${tag}:queue`, `${tag}:waiters`];
-  const channel = `${tag}:released`;
+  const k = lockKeys(DEFAULT_PREFIX, c.name);
+  const keys = [k.lock, k.fence, k.queue, k.waiters];
+  const channel = k.channel;
   const inbox = randomBytes(6).toString('hex');
   for (const s of [lockScripts.acquire, lockScripts.release]) await node.sendCommand(['SCRIPT', 'LOAD', s.source]);
   const sub = node.duplicate();

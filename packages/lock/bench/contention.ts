@@ -76,19 +76,21 @@ class Worker {
       else this.#lines.push(line);
     });
     // One listener for the worker's life (one per next() call passed Node's limit of ten).
-    this.child.once('exit', (code) => {
+    this.child.once('exit', () => {
       const waiting = this.#waiting;
       this.#waiting = undefined;
-      waiting?.reject(new Error(`contention worker exited (${code}): ${this.stderr}`));
+      waiting?.reject(this.#exited());
     });
+  }
+
+  #exited(): Error {
+    return new Error(`contention worker exited (${this.child.exitCode ?? this.child.signalCode}): ${this.stderr}`);
   }
 
   next(): Promise<string> {
     const line = this.#lines.shift();
     if (line !== undefined) return Promise.resolve(line);
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return Promise.reject(new Error(`contention worker exited (${this.child.exitCode ?? this.child.signalCode}): ${this.stderr}`));
-    }
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.reject(this.#exited());
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
     });
