@@ -3,6 +3,10 @@
 // critical section (a holdMs timer, or one event-loop turn for 0) -> release on one lock from
 // startAt (epoch ms) for durationMs, then prints
 // { acquiredAt[], releasedAt[], attempts?, commands?, cpuUs } (epoch ms; CPU time of the run in µs) as one JSON line.
+// `xlock`, `bare` and the relay floors also report, per acquisition, handedAt (when the hand-off announcement reached
+// this process's listener, 0 when the acquire did not wait for one) and sentAt (when the release
+// script was handed to the client): they split the hand-off gap into the releaser's work before
+// sending, the trip through Redis to the next process, and the next holder's work after it.
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +27,29 @@ const node = createClient({ url });
 node.on('error', () => undefined);
 await node.connect();
 const adapter = createRedisAdapter(node);
+/** Hand-off path timestamps (epoch ms) of @x/lock: the last announcement that reached this process, the last release script sent. */
+const handOff = { arrivedAt: 0, releaseSentAt: 0 };
+{
+  // The bench's own adapter object gets two wrappers (own properties): the lock calls
+  // `adapter.subscribe` for its inbox and `adapter.runScript` for every script.
+  const subscribe = adapter.subscribe.bind(adapter) as (channel: string, listener: (message: string) => void, options?: object) => Promise<unknown>;
+  const runScript = adapter.runScript.bind(adapter);
+  Object.assign(adapter, {
+    subscribe: (channel: string, listener: (message: string) => void, options?: object) =>
+      subscribe(
+        channel,
+        (message) => {
+          handOff.arrivedAt = epochNow();
+          listener(message);
+        },
+        options,
+      ),
+    runScript: (...args: Parameters<typeof runScript>) => {
+      if (args[0] === lockScripts.release) handOff.releaseSentAt = epochNow();
+      return runScript(...args);
+    },
+  });
+}
 const io = new Redis(url);
 io.on('error', () => undefined);
 const redlock = new Redlock([io], { retryCount: -1 });
@@ -89,12 +116,18 @@ async function relay(c: Command) {
     // `joined`: then "acquire" again, as a worker looping on a queued lock does: one join call.
     if (joins) await node.sendCommand(['EVALSHA', joinSha, '2', c.name, waitersKey, `w${c.index}`, String(++joinedAt)]);
   };
+  const handedAt: number[] = [];
+  const sentAt: number[] = [];
   const hold = async () => {
     if (epochNow() < endAt) {
-      acquiredAt.push(epochNow());
+      // The baton arrived: this worker holds it from now (arrival and acquisition are one moment).
+      const at = epochNow();
+      acquiredAt.push(at);
+      handedAt.push(at);
       if (c.holdMs > 0) await sleep(c.holdMs);
       else await yieldToLoop();
       releasedAt.push(epochNow());
+      sentAt.push(epochNow());
       await pass();
     } else {
       await pass();
@@ -111,7 +144,7 @@ async function relay(c: Command) {
   await Promise.race([finished, sleep(Math.max(0, endAt + FINISH_GRACE_MS - epochNow()))]);
   const cpu = process.cpuUsage(cpuBefore);
   await sub.close();
-  say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system });
+  say({ acquiredAt, releasedAt, handedAt, sentAt, cpuUs: cpu.user + cpu.system });
 }
 
 /**
@@ -131,8 +164,14 @@ async function bare(c: Command) {
   const sub = node.duplicate();
   sub.on('error', () => undefined);
   await sub.connect();
+  const handedAt: number[] = [];
+  const sentAt: number[] = [];
+  let arrivedAt = 0;
   let granted: ((owner: string) => void) | undefined;
-  await sub.subscribe(`${channel}:${inbox}`, (message) => granted?.(message.slice(0, message.lastIndexOf(':'))));
+  await sub.subscribe(`${channel}:${inbox}`, (message) => {
+    arrivedAt = epochNow();
+    granted?.(message.slice(0, message.lastIndexOf(':')));
+  });
   let attempts = 0;
   const acquire = async (owner: string) => {
     const handed = new Promise<void>((resolve) => (granted = (to) => to === owner && resolve()));
@@ -147,16 +186,19 @@ async function bare(c: Command) {
   const endAt = c.startAt + c.durationMs;
   while (epochNow() < endAt) {
     const owner = randomBytes(16).toString('hex');
+    arrivedAt = 0;
     await acquire(owner);
     acquiredAt.push(epochNow());
+    handedAt.push(arrivedAt);
     if (c.holdMs > 0) await sleep(c.holdMs);
     else await yieldToLoop();
     releasedAt.push(epochNow());
+    sentAt.push(epochNow());
     await node.sendCommand(['EVALSHA', lockScripts.release.sha1, '4', ...keys, owner, BARE_FENCE_TTL_MS, channel, 'PUBLISH']);
   }
   const cpu = process.cpuUsage(cpuBefore);
   await sub.close();
-  say({ acquiredAt, releasedAt, cpuUs: cpu.user + cpu.system, attempts });
+  say({ acquiredAt, releasedAt, handedAt, sentAt, cpuUs: cpu.user + cpu.system, attempts });
 }
 
 async function run(c: Command) {
@@ -200,20 +242,27 @@ async function run(c: Command) {
   await sleep(Math.max(0, c.startAt - epochNow()));
   const cpuBefore = process.cpuUsage();
   const endAt = c.startAt + c.durationMs;
+  const handedAt: number[] = [];
+  const sentAt: number[] = [];
   while (epochNow() < endAt) {
+    handOff.arrivedAt = 0;
     const release = await acquire();
     acquiredAt.push(epochNow());
+    handedAt.push(handOff.arrivedAt);
     // The critical section: a short timer, or one event-loop turn.
     if (c.holdMs > 0) await sleep(c.holdMs);
     else await yieldToLoop();
     releasedAt.push(epochNow());
     await release();
+    sentAt.push(handOff.releaseSentAt);
   }
   const cpu = process.cpuUsage(cpuBefore);
   say({
     acquiredAt,
     releasedAt,
     cpuUs: cpu.user + cpu.system,
+    handedAt: lock ? handedAt : undefined,
+    sentAt: lock ? sentAt : undefined,
     attempts: lock ? lock.stats.attempts : c.contender === 'raw' ? rawAttempts : undefined,
     commands: lock ? adapter.stats.commands - commandsBefore : undefined,
     queueRefreshes: lock?.stats.queueRefreshes,

@@ -28,6 +28,22 @@ interface WorkerReport {
   commands?: number;
   queueRefreshes?: number;
   cpuUs: number;
+  /** xlock, bare, the relay floors: per acquisition, when its hand-off announcement (the baton) arrived (0: it did not wait for one), epoch ms. */
+  handedAt?: number[];
+  /** The same: per acquisition, when its release script (the baton) was handed to the client, epoch ms. */
+  sentAt?: number[];
+}
+
+/** The hand-off gap split in three (p50 over consecutive hand-offs, µs), for contenders that report it. */
+export interface HandOffPath {
+  /** The releaser: its release() call -> the release script handed to the client. */
+  beforeSend: number;
+  /** The release script sent -> the announcement at the next holder's listener (Redis, the wire, waking that process). */
+  transit: number;
+  /** The announcement at the listener -> the next holder's acquire() resolved. */
+  afterArrival: number;
+  /** Hand-offs measured. */
+  count: number;
 }
 
 /** One run of one contender at one process count. */
@@ -50,6 +66,7 @@ export interface ContentionRun {
   /** CPU time per acquisition, µs: the workers' own (user + system), and the Redis server's (INFO cpu). */
   clientCpuUs: number;
   serverCpuUs: number;
+  handOffPath?: HandOffPath;
 }
 
 const workerFile = fileURLToPath(new URL('./contention-worker.ts', import.meta.url));
@@ -178,7 +195,11 @@ export async function runContention(
               `  P=${processes} ${CONTENDER_NAMES[contender].padEnd(28)} ${run.perSecond.toFixed(0).padStart(5)} acq/s, ` +
                 `acquire calls/acq ${run.acquireCalls.toFixed(2)}, gap mean ${run.gapMean.toFixed(2)} ms p50 ${run.gapP50.toFixed(2)} ms, ` +
                 `half-time spread ±${(run.halfTimeSpread * 100).toFixed(0)}%, max/min ${run.maxOverMin.toFixed(2)}, ` +
-                `CPU/acq client ${run.clientCpuUs.toFixed(0)} µs server ${run.serverCpuUs.toFixed(0)} µs`,
+                `CPU/acq client ${run.clientCpuUs.toFixed(0)} µs server ${run.serverCpuUs.toFixed(0)} µs` +
+                (run.handOffPath
+                  ? `, hand-off p50 µs: before send ${run.handOffPath.beforeSend.toFixed(0)}, transit ${run.handOffPath.transit.toFixed(0)}, ` +
+                    `after arrival ${run.handOffPath.afterArrival.toFixed(0)}`
+                  : ''),
             );
           }
         }
@@ -212,13 +233,32 @@ function summarise(
   serverCpu: number,
 ): ContentionRun {
   const endAt = startAt + durationMs;
-  const holds: [number, number][] = [];
-  for (const r of reports) for (let i = 0; i < r.acquiredAt.length; i++) holds.push([r.acquiredAt[i]!, r.releasedAt[i]!]);
+  // [acquiredAt, releasedAt, handedAt, sentAt]
+  const holds: [number, number, number, number][] = [];
+  for (const r of reports) {
+    for (let i = 0; i < r.acquiredAt.length; i++) holds.push([r.acquiredAt[i]!, r.releasedAt[i]!, r.handedAt?.[i] ?? 0, r.sentAt?.[i] ?? 0]);
+  }
   holds.sort((x, y) => x[0] - y[0]);
   const inWindow = holds.filter(([a]) => a >= startAt && a <= endAt);
   const gaps: number[] = [];
-  for (let i = 1; i < inWindow.length; i++) gaps.push(inWindow[i]![0] - inWindow[i - 1]![1]);
+  const path = { beforeSend: [] as number[], transit: [] as number[], afterArrival: [] as number[] };
+  for (let i = 1; i < inWindow.length; i++) {
+    const [acquiredAt, , handedAt] = inWindow[i]!;
+    const [, releasedAt, , sentAt] = inWindow[i - 1]!;
+    gaps.push(acquiredAt - releasedAt);
+    // A hand-off whose announcement arrived after the release was sent (the next holder waited for this one).
+    if (handedAt > 0 && sentAt > 0 && handedAt >= sentAt) {
+      path.beforeSend.push((sentAt - releasedAt) * 1000);
+      path.transit.push((handedAt - sentAt) * 1000);
+      path.afterArrival.push((acquiredAt - handedAt) * 1000);
+    }
+  }
   gaps.sort((x, y) => x - y);
+  const p50Of = (xs: number[]) => percentile([...xs].sort((x, y) => x - y), 0.5);
+  const handOffPath: HandOffPath | undefined =
+    path.transit.length > 0
+      ? { beforeSend: p50Of(path.beforeSend), transit: p50Of(path.transit), afterArrival: p50Of(path.afterArrival), count: path.transit.length }
+      : undefined;
   const half = startAt + durationMs / 2;
   const atHalf = reports.map((r) => r.acquiredAt.filter((a) => a >= startAt && a <= half).length);
   const mean = atHalf.reduce((n, x) => n + x, 0) / atHalf.length;
@@ -260,5 +300,6 @@ function summarise(
     maxOverMin: Math.max(...totals) / Math.max(1, Math.min(...totals)),
     clientCpuUs: reports.reduce((n, r) => n + r.cpuUs, 0) / Math.max(1, acquisitions),
     serverCpuUs: serverCpu / Math.max(1, acquisitions),
+    handOffPath,
   };
 }

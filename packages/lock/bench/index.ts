@@ -388,6 +388,32 @@ function printContention(runs: ContentionRun[]): void {
   console.log('');
   for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
   console.log('(ranges over the rounds; "vs semaphore": throughput ratio within the same round)');
+  printHandOffPaths(runs, range);
+}
+
+/** The hand-off gap of @x/lock, of its scripts on a bare client and of the relay floors, split where each part runs. */
+function printHandOffPaths(runs: ContentionRun[], range: (xs: number[], digits: number) => string): void {
+  const rows: string[][] = [['P', 'contender', 'before send µs', 'transit µs', 'after arrival µs', 'hand-offs']];
+  for (const p of processCounts) {
+    for (const id of contenderIds) {
+      const paths = runs.filter((r) => r.processes === p && r.contender === id).flatMap((r) => (r.handOffPath ? [r.handOffPath] : []));
+      if (paths.length === 0) continue;
+      rows.push([
+        String(p),
+        CONTENDER_NAMES[id],
+        range(paths.map((h) => h.beforeSend), 0),
+        range(paths.map((h) => h.transit), 0),
+        range(paths.map((h) => h.afterArrival), 0),
+        range(paths.map((h) => h.count), 0),
+      ]);
+    }
+  }
+  if (rows.length === 1) return;
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  console.log('\nThe hand-off gap split (p50 over the hand-offs of a round; ranges over the rounds): before send = the releaser, from its');
+  console.log('release() call to the script handed to the client; transit = on to the announcement at the next holder\'s listener');
+  console.log('(Redis runs the script, the message crosses, that process wakes); after arrival = the next holder, to acquire() resolved.');
+  for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
 }
 
 if (!report) process.exit(process.exitCode ?? 0);

@@ -291,10 +291,13 @@ export class Ownership {
     const wasHeld = this.check();
     const wasLost = this.state === 'lost';
     this.state = 'released';
-    this.#clearTimer();
     // Token-checked, so it is harmless when the lock was lost; it frees the key early when
     // we gave up before the lease ran out.
-    const released = await this.core.backend.release(this.core.target, this.owner);
+    const releasing = this.core.backend.release(this.core.target, this.owner);
+    // The watchdog timer is cleared once the release is on its way (its callback does nothing
+    // now that the state is 'released'): clearing it first delayed the hand-off to the next holder.
+    this.#clearTimer();
+    const released = await releasing;
     if (released) {
       this.core.stats.releases++;
       if (this.core.events.has('released')) this.core.events.emit('released', { name, fencingToken: this.fencingToken, physical: true, heldMs });

@@ -80,6 +80,8 @@ export class WaitQueue {
   #live: 'off' | 'starting' | 'on' | 'failed' | 'closed' = 'off';
   #starting: Promise<boolean> | undefined;
   #linger: NodeJS.Timeout | undefined;
+  /** When the last waiter of this process left (the linger counts from there). */
+  #idleSince = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = 0;
   /** When the lock, as last seen, could become free without an announcement (its lease or a reservation ends). */
@@ -123,10 +125,7 @@ export class WaitQueue {
    * arrived before it joined.
    */
   join(waiter: Waiter, pttlMs: number): void {
-    if (this.#linger) {
-      clearTimeout(this.#linger);
-      this.#linger = undefined;
-    }
+    // A linger timer still armed finds the queue busy when it fires and does nothing.
     if (this.#waiters.size === 0) this.#lastRefreshAt = now();
     this.#waiters.set(waiter.owner, waiter);
     const token = this.#recentGrants.get(waiter.owner);
@@ -245,24 +244,40 @@ export class WaitQueue {
     else this.#schedule();
   }
 
-  /** Arms the one refresh timer: the regular refresh, the lease end, or the resync pace, whichever is first. */
-  #schedule(): void {
-    if (this.#live === 'closed' || this.#waiters.size === 0 || this.#refreshing) return this.#clearTimer();
+  /** When the next refresh is due: the regular refresh, the lease end, or the resync pace, whichever is first. */
+  #dueAt(): number {
     const { refreshMs, minGapMs } = this.#timing;
     let at = Math.min(this.#lastRefreshAt + refreshMs, this.#leaseEndAt);
     at = Math.max(at, this.#lastRefreshAt + minGapMs);
     if (this.resyncing) at = Math.min(at, this.#lastRefreshAt + RESYNC_RETRY_MS);
-    if (!Number.isFinite(at)) return this.#clearTimer();
-    if (this.#timer && this.#timerAt === at) return;
+    return at;
+  }
+
+  /**
+   * Makes sure the one refresh timer fires by the time a refresh is due. A timer already set
+   * to fire no later is kept: when it fires early it looks again (under steady contention the
+   * due time moves with every join and hand-off, and re-arming the timer each time cost the
+   * hand-off path a few tens of microseconds in a cold process).
+   */
+  #schedule(): void {
+    if (this.#live === 'closed' || this.#waiters.size === 0 || this.#refreshing) return;
+    const at = this.#dueAt();
+    if (!Number.isFinite(at)) return;
+    if (this.#timer && this.#timerAt <= at) {
+      if (!this.#timer.hasRef()) this.#timer.ref();
+      return;
+    }
     this.#clearTimer();
     this.#timerAt = at;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.requestRefresh();
-      },
-      Math.max(0, Math.ceil(at - now())),
-    );
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, Math.ceil(at - now())));
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    if (this.#live === 'closed' || this.#waiters.size === 0 || this.#refreshing) return;
+    // Timers run on whole milliseconds: within one of the due time counts as due.
+    if (now() >= this.#dueAt() - 1) this.requestRefresh();
+    else this.#schedule();
   }
 
   #clearTimer(): void {
@@ -272,14 +287,28 @@ export class WaitQueue {
     }
   }
 
+  /**
+   * Nobody of this process waits: close the queue (unsubscribe) after the linger time unless
+   * someone waits again. The timers stay armed rather than being cleared and set again on
+   * every hand-off: a refresh timer left over does nothing when it fires on an idle queue (and
+   * no longer holds the process open), the linger timer counts from the last time the queue
+   * became idle.
+   */
   #scheduleIdle(): void {
-    this.#clearTimer();
+    this.#timer?.unref();
     this.#leaseEndAt = Infinity;
-    if (this.#linger) return;
+    this.#idleSince = now();
+    if (!this.#linger) this.#armLinger(this.#lingerMs);
+  }
+
+  #armLinger(ms: number): void {
     this.#linger = setTimeout(() => {
       this.#linger = undefined;
-      if (this.#waiters.size === 0) void this.close();
-    }, this.#lingerMs);
+      if (this.#waiters.size > 0 || this.#live === 'closed') return;
+      const left = this.#idleSince + this.#lingerMs - now();
+      if (left > 1) this.#armLinger(left);
+      else void this.close();
+    }, Math.max(0, Math.ceil(ms)));
     this.#linger.unref();
   }
 
