@@ -29,6 +29,19 @@ function makeQueue(lingerMs: number) {
   return { queue, refreshes, idle };
 }
 
+/** Fake timers and a fake `performance.now()` (the queue's clock). */
+function fakeClock(): number {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  return performance.now();
+}
+
+/** `at` (ms since `start`) lies in [lo, hi]. */
+function expectAt(at: number | undefined, start: number, lo: number, hi: number): void {
+  expect(at).toBeDefined();
+  expect(at! - start).toBeGreaterThanOrEqual(lo);
+  expect(at! - start).toBeLessThanOrEqual(hi);
+}
+
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
@@ -51,11 +64,10 @@ describe('wait queue timers', () => {
   });
 
   it('a timer kept from an earlier waiter does not refresh early: it looks again and refreshes when the lease ends', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const start = fakeClock();
     const { queue, refreshes } = makeQueue(10_000);
-    const start = performance.now();
     const first = waiter('first');
-    queue.join(first, 50); // the refresh timer is armed for about 52 ms from now
+    queue.join(first, 50); // the refresh timer is armed for 100 ms from now (the least gap between refreshes)
     queue.leave(first);
     const second = waiter('second');
     queue.join(second, 400); // due at about 402 ms: the armed timer fires first and must not refresh
@@ -63,15 +75,13 @@ describe('wait queue timers', () => {
     expect(refreshes).toEqual([]);
     await vi.advanceTimersByTimeAsync(200);
     expect(refreshes.length).toBe(1);
-    expect(refreshes[0]! - start).toBeGreaterThanOrEqual(401);
-    expect(refreshes[0]! - start).toBeLessThanOrEqual(410);
+    expectAt(refreshes[0], start, 401, 410);
     await queue.close();
   });
 
   it('the linger counts from the last time the queue went idle, however often it was busy in between', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const start = fakeClock();
     const { queue, idle } = makeQueue(200);
-    const start = performance.now();
     const a = waiter('a');
     queue.join(a, -2);
     queue.leave(a); // idle at 0: the linger timer is armed for 200 ms
@@ -84,12 +94,11 @@ describe('wait queue timers', () => {
     expect(idle).toEqual([]);
     await vi.advanceTimersByTimeAsync(150);
     expect(idle.length).toBe(1);
-    expect(idle[0]! - start).toBeGreaterThanOrEqual(380);
-    expect(idle[0]! - start).toBeLessThanOrEqual(385);
+    expectAt(idle[0], start, 380, 385);
   });
 
   it('a queue busy when the linger fires stays open', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    fakeClock();
     const { queue, idle } = makeQueue(200);
     const a = waiter('a');
     queue.join(a, -2);
