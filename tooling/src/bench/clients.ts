@@ -12,6 +12,7 @@ import { connectIoClient } from '../redis/io-clients.js';
 import { isQuick, runBench } from './runner.js';
 import { quartiles } from './stats.js';
 import type { BenchCase, BenchReport } from './types.js';
+import { instructionSettings, parseRow, printInstructionCounts, ROW_ENV, runCountedRow } from './instructions.js';
 import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
 
 export type BenchClientKind = 'node-redis' | 'ioredis';
@@ -57,10 +58,24 @@ const LIBRARIES: { kind: BenchClientKind; connect(url: string): Promise<RedisCli
   { kind: 'ioredis', connect: connectIoClient },
 ];
 
-/** Runs the bench and prints the per-library overhead comparison. */
-export async function runClientsBench(options: ClientsBenchOptions): Promise<BenchReport> {
+/**
+ * Runs the bench and prints the per-library overhead comparison. With
+ * `X_BENCH_INSTRUCTIONS=1` it counts instructions per operation under valgrind
+ * instead (see instructions.ts) and returns no report.
+ */
+export async function runClientsBench(options: ClientsBenchOptions): Promise<BenchReport | undefined> {
+  const row = parseRow(process.env[ROW_ENV]);
+  if (row) return void (await countOneRow(options, row));
   const concurrency = options.concurrency ?? 64;
   const redis = await resolveRedis('standalone');
+  if (process.env.X_BENCH_INSTRUCTIONS) {
+    try {
+      await printInstructionCounts(options.ops, redis.url, instructionSettings());
+    } finally {
+      await redis.stop();
+    }
+    return undefined;
+  }
   const closers: (() => Promise<unknown>)[] = [];
   const clients: (RedisClient | Redis)[] = [];
   try {
@@ -105,6 +120,20 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
     for (const close of closers.reverse()) await close().catch(() => undefined);
     for (const c of clients) await closeClient(c);
     await redis.stop();
+  }
+}
+
+/** The child process of the instruction count: one row of one operation (see instructions.ts). */
+async function countOneRow(options: ClientsBenchOptions, row: NonNullable<ReturnType<typeof parseRow>>): Promise<void> {
+  const url = process.env.REDIS_URL!;
+  const connect = LIBRARIES.find((l) => l.kind === row.kind)!.connect;
+  const clients = { ours: await connect(url), recorded: await connect(url), raw: await connect(url) };
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    await runCountedRow(options.ops[row.op]!, row, clients, instructionSettings().warmup, closers);
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    for (const c of Object.values(clients)) await closeClient(c);
   }
 }
 
