@@ -12,7 +12,7 @@ import { connectIoClient } from '../redis/io-clients.js';
 import { isQuick, runBench } from './runner.js';
 import { quartiles } from './stats.js';
 import type { BenchCase, BenchReport } from './types.js';
-import { instructionSettings, parseRow, printInstructionCounts, ROW_ENV, runCountedRow } from './instructions.js';
+import { instructionSettings, parseRow, printInstructionCounts, ROW_ENV, runCounted } from './instructions.js';
 import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
 
 export type BenchClientKind = 'node-redis' | 'ioredis';
@@ -89,12 +89,7 @@ export async function runClientsBench(options: ClientsBenchOptions): Promise<Ben
         const [ours, recorded, raw] = [await connect(redis.url), await connect(redis.url), await connect(redis.url)];
         clients.push(ours, recorded, raw);
         const fn = await op.make(ours, kind, closers);
-        const traces = await recordPool(await op.make(recorded, kind, closers), new WireRecorder(recorded, kind), isQuick() ? 16 : POOL);
-        let next = 0;
-        const replay =
-          kind === 'node-redis'
-            ? () => replayNodeRedis(raw as RedisClient, traces[next++ % traces.length]!)
-            : () => replayIoredis(raw as Redis, traces[next++ % traces.length]!);
+        const replay = await rawReplay(op, kind, recorded, raw, closers, isQuick() ? 16 : POOL);
         cases.push(
           { group, name: rawName(kind), baseline: true, concurrency, fn: replay },
           { group, name: oursName(kind), baselineName: rawName(kind), concurrency, fn },
@@ -130,7 +125,9 @@ async function countOneRow(options: ClientsBenchOptions, row: NonNullable<Return
   const clients = { ours: await connect(url), recorded: await connect(url), raw: await connect(url) };
   const closers: (() => Promise<unknown>)[] = [];
   try {
-    await runCountedRow(options.ops[row.op]!, row, clients, instructionSettings().warmup, closers);
+    const op = options.ops[row.op]!;
+    const call = row.mode === 'ours' ? await op.make(clients.ours, row.kind, closers) : await rawReplay(op, row.kind, clients.recorded, clients.raw, closers, 64);
+    await runCounted(call, row.count, instructionSettings().warmup);
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     for (const c of Object.values(clients)) await closeClient(c);
@@ -140,11 +137,28 @@ async function countOneRow(options: ClientsBenchOptions, row: NonNullable<Return
 const rawName = (kind: BenchClientKind) => `raw ${kind}, same commands`;
 const oursName = (kind: BenchClientKind) => `ours on ${kind}`;
 
-async function recordPool(op: () => Promise<unknown>, recorder: WireRecorder, size: number): Promise<WireTrace[]> {
-  for (let i = 0; i < 3; i++) await op(); // scripts loaded, first-use checks done: the recording is the steady state
+/**
+ * The raw row of `op` on one library: `size` calls of the package recorded on `recorded` (after three
+ * unrecorded ones: scripts loaded, first-use checks done, so the recording is the steady state), replayed
+ * in turn on `raw`.
+ */
+async function rawReplay(
+  op: ClientOp,
+  kind: BenchClientKind,
+  recorded: RedisClient | Redis,
+  raw: RedisClient | Redis,
+  closers: (() => Promise<unknown>)[],
+  size: number,
+): Promise<() => Promise<unknown>> {
+  const call = await op.make(recorded, kind, closers);
+  const recorder = new WireRecorder(recorded, kind);
+  for (let i = 0; i < 3; i++) await call();
   const traces: WireTrace[] = [];
-  for (let i = 0; i < size; i++) traces.push(await recorder.record(op));
-  return traces;
+  for (let i = 0; i < size; i++) traces.push(await recorder.record(call));
+  let next = 0;
+  return kind === 'node-redis'
+    ? () => replayNodeRedis(raw as RedisClient, traces[next++ % traces.length]!)
+    : () => replayIoredis(raw as Redis, traces[next++ % traces.length]!);
 }
 
 async function closeClient(c: RedisClient | Redis): Promise<void> {

@@ -17,10 +17,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import type { RedisClient } from '../redis/index.js';
 import type { BenchClientKind, ClientOp } from './clients.js';
-import { replayIoredis, replayNodeRedis, WireRecorder, type WireTrace } from './wire-recorder.js';
 
 /** Environment variable of the child process: `<op index>|<library>|<raw|ours>|<operations>`. */
 export const ROW_ENV = 'X_BENCH_INSTRUCTIONS_ROW';
@@ -51,36 +48,14 @@ export function parseRow(value: string | undefined): { op: number; kind: BenchCl
 }
 
 /**
- * The child: builds one row of one operation on `client` (ours) or records the
- * package's commands on `recorded` and replays them on `raw`, warms up, and runs
- * `count` operations one after another with callgrind counting.
+ * The child: `warmup` calls, then `count` calls one after another with callgrind counting
+ * (switched on and off around them).
  */
-export async function runCountedRow(
-  op: ClientOp,
-  row: { kind: BenchClientKind; mode: 'raw' | 'ours'; count: number },
-  clients: { ours: RedisClient | Redis; recorded: RedisClient | Redis; raw: RedisClient | Redis },
-  warmup: number,
-  closers: (() => Promise<unknown>)[],
-): Promise<void> {
-  let call: () => Promise<unknown>;
-  if (row.mode === 'ours') {
-    call = await op.make(clients.ours, row.kind, closers);
-  } else {
-    const make = await op.make(clients.recorded, row.kind, closers);
-    const recorder = new WireRecorder(clients.recorded, row.kind);
-    for (let i = 0; i < 3; i++) await make();
-    const traces: WireTrace[] = [];
-    for (let i = 0; i < 64; i++) traces.push(await recorder.record(make));
-    let next = 0;
-    call =
-      row.kind === 'node-redis'
-        ? () => replayNodeRedis(clients.raw as RedisClient, traces[next++ % traces.length]!)
-        : () => replayIoredis(clients.raw as Redis, traces[next++ % traces.length]!);
-  }
+export async function runCounted(call: () => Promise<unknown>, count: number, warmup: number): Promise<void> {
   for (let i = 0; i < warmup; i++) await call();
   const toggle = (on: boolean) => execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
   toggle(true);
-  for (let i = 0; i < row.count; i++) await call();
+  for (let i = 0; i < count; i++) await call();
   toggle(false);
 }
 
