@@ -10,8 +10,11 @@
  * switched on (`callgrind_control -i on/off` around the loop). The count of N1 and
  * of N2 operations are taken in two processes and their difference divided by
  * N2 - N1, so start-up, warm-up and the counting switch itself drop out. Counts of
- * the same row repeat within about 1 %; garbage collection lands in the window
- * unevenly, which the wide window (4 000 operations by default) averages.
+ * the same process repeat within about 1 %; where garbage collections fall in the
+ * window moves a row by a few per cent, which the small young generation (many
+ * scavenges per window) and the wide window (4 000 operations by default) keep
+ * down. What a package adds is the difference of two rows, so for a small operation
+ * the ratio of the two libraries' additions is good to about ±0.05 between runs.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
