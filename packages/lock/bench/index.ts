@@ -384,9 +384,8 @@ function printContention(runs: ContentionRun[]): void {
       ]);
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log('');
-  for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+  printRows(rows);
   console.log('(ranges over the rounds; "vs semaphore": throughput ratio within the same round)');
   printHandOffPaths(runs, range);
 }
@@ -409,10 +408,15 @@ function printHandOffPaths(runs: ContentionRun[], range: (xs: number[], digits: 
     }
   }
   if (rows.length === 1) return;
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   console.log('\nThe hand-off gap split (p50 over the hand-offs of a round; ranges over the rounds): before send = the releaser, from its');
   console.log('release() call to the script handed to the client; transit = on to the announcement at the next holder\'s listener');
   console.log('(Redis runs the script, the message crosses, that process wakes); after arrival = the next holder, to acquire() resolved.');
+  printRows(rows);
+}
+
+/** Prints a table: the first two columns left-aligned, the figures right-aligned. */
+function printRows(rows: string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
 }
 
